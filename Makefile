@@ -1,0 +1,45 @@
+# ltuya: the two commands a person needs are `make demo` and `make test`.
+# Both install missing Debian packages first (scripts/deps.sh).
+
+BUILD      ?= build
+BUILD_TEST ?= build-test
+BUILD_SSL  ?= build-openssl
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test demo clean format check-format
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+# Release-style build of the library and the ltuya tool.
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLTUYA_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Everything that needs no real device: unit and vector tests under ASan/UBSan
+# with the mbedTLS backend, then the crypto and frame tests again with OpenSSL.
+test:
+	@scripts/deps.sh test
+	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_TEST) -j $(JOBS)
+	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
+	@cmake --build $(BUILD_SSL) -j $(JOBS)
+	@echo "== OpenSSL backend =="
+	@cd $(BUILD_SSL) && ctest --output-on-failure -R 'test_(crypto|frame|handshake|vectors)'
+	@echo "== mbedTLS backend (all tests) =="
+	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/ltuya
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL)
