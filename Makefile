@@ -7,7 +7,7 @@ BUILD_SSL  ?= build-openssl
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo clean format check-format
+.PHONY: all deps build test demo bench clean format check-format
 
 all: build
 
@@ -32,6 +32,15 @@ test:
 	@echo "== mbedTLS backend (all tests) =="
 	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
 
+# Speed, reported as ratios (never asserted in tests).
+BUILD_BENCH ?= build-bench
+bench:
+	@scripts/deps.sh test
+	@cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DLTUYA_BUILD_TESTS=OFF -DLTUYA_BUILD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD_BENCH) -j $(JOBS)
+	@echo "== bench/codec: instructions per decoded status frame (callgrind) =="
+	@bench/codec.sh $(BUILD_BENCH)/bench/codec
+
 demo: build
 	@scripts/demo.sh $(BUILD)/ltuya
 
@@ -42,4 +51,4 @@ check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH)

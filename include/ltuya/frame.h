@@ -7,7 +7,7 @@
  * decrypts in place and returns the payload as a view into the caller's
  * buffer, valid as long as that buffer is.
  *
- * Wire layouts (all integers big-endian; see docs/protocol-notes.md):
+ * Wire layouts (all integers big-endian; see docs/protocol.md):
  *
  *   55AA: 000055aa seq(4) cmd(4) len(4) [retcode(4)] payload trailer(4|32) 0000aa55
  *         len counts everything after itself, footer included.

@@ -1,0 +1,119 @@
+/*
+ * High-level device API: the calls a program (or the CLI, or the MicroPython
+ * module) makes. One ltuya_device_t drives one device over one connection
+ * (client.h), reconnecting when needed.
+ *
+ * Blocking form: every call below connects if needed (with the 3.4/3.5
+ * handshake), does its work and returns within its timeout with a specific
+ * status. Poll-driven form: see client.h.
+ *
+ * Memory: the context holds no large buffers. The caller gives a receive
+ * and a transmit buffer at init (LTUYA_DEVICE_RX_SIZE / LTUYA_DEVICE_TX_SIZE
+ * are comfortable sizes); they must outlive the device.
+ *
+ * Example:
+ *   static uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
+ *   ltuya_device_opts_t o = {0};
+ *   o.host = "192.168.1.55"; o.dev_id = "bf..."; o.local_key = "0123456789abcdef";
+ *   o.version = LTUYA_V33;
+ *   ltuya_device_t d;
+ *   ltuya_device_init(&d, &o, rx, sizeof rx, tx, sizeof tx);
+ *   ltuya_device_on(&d, 1);
+ *   ltuya_energy_t e;
+ *   if (ltuya_device_energy(&d, &e) == LTUYA_OK) printf("%ld mW\n", (long)e.power_mw);
+ *   ltuya_device_deinit(&d);
+ */
+#ifndef LTUYA_DEVICE_H
+#define LTUYA_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ltuya/client.h"
+#include "ltuya/json.h"
+
+#define LTUYA_DEVICE_RX_SIZE LTUYA_MAX_FRAME
+#define LTUYA_DEVICE_TX_SIZE 1024
+
+/* Where the energy readings live and how they are scaled (value / 10^scale
+ * in the unit: V, mA, W). All zero = find out from the status: 18/19/20
+ * (mA, W x10, V x10), else 4/5/6, else 21/22/23 with the same scales. */
+typedef struct {
+    uint16_t voltage_dp, current_dp, power_dp;
+    uint8_t voltage_scale, current_scale, power_scale;
+} ltuya_energy_map_t;
+
+typedef struct {
+    bool has_voltage, has_current, has_power;
+    int32_t voltage_mv;
+    int32_t current_ma;
+    int32_t power_mw;
+} ltuya_energy_t;
+
+typedef struct {
+    ltuya_client_opts_t client; /* host, port, ids, key, version, quirks, timeouts */
+    ltuya_energy_map_t energy;
+    bool keep_alive;             /* stay connected between calls (else close after each) */
+    bool confirm_writes;         /* set() also waits for the device's status push */
+} ltuya_device_opts_t;
+
+typedef struct {
+    ltuya_client_t client;
+    ltuya_energy_map_t energy;
+    bool keep_alive;
+    bool confirm_writes;
+} ltuya_device_t;
+
+ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
+                                 size_t rx_cap, uint8_t *tx, size_t tx_cap);
+
+/* Connect now (otherwise the first call does). */
+ltuya_status_t ltuya_device_connect(ltuya_device_t *d);
+
+/* Ask for all DPs. The cache (ltuya_device_cache) is updated; `out`, if not
+ * NULL, receives the reply as the device sent it (views valid until the next
+ * call on d). */
+ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out);
+
+/* One DP from a fresh status (LTUYA_ERR_NOT_FOUND if the device lacks it). */
+ltuya_status_t ltuya_device_get(ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
+
+/* Set one or more DPs; returns when the device acknowledged (and, with
+ * confirm_writes, pushed the new state). LTUYA_ERR_DEVICE with the device's
+ * text in ltuya_device_last_error() if it refused. */
+ltuya_status_t ltuya_device_set(ltuya_device_t *d, const ltuya_dp_t *dps, size_t n);
+ltuya_status_t ltuya_device_on(ltuya_device_t *d, uint16_t dp);
+ltuya_status_t ltuya_device_off(ltuya_device_t *d, uint16_t dp);
+/* Reads the switch state first, then sets the opposite; *now_on (may be NULL) gets the new state. */
+ltuya_status_t ltuya_device_toggle(ltuya_device_t *d, uint16_t dp, bool *now_on);
+
+ltuya_status_t ltuya_device_heartbeat(ltuya_device_t *d);
+
+/* Ask the device to re-measure DPs (UPDATEDPS 0x12); n = 0 uses the energy DPs. */
+ltuya_status_t ltuya_device_refresh(ltuya_device_t *d, const uint16_t *ids, size_t n);
+
+/* Volts, amps and watts from a fresh status (energy map above). */
+ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out);
+
+/* Energy from DPs already at hand (a push, the cache); no I/O. */
+void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
+                           ltuya_energy_t *out);
+
+/* Wait up to timeout_ms for pushes (delivered to the client's on_push),
+ * sending heartbeats and reconnecting as needed. LTUYA_OK when the time is
+ * up, or the error that stopped it. */
+ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms);
+
+/* The merged state of every DP seen so far (pushes are partial). */
+const ltuya_dps_t *ltuya_device_cache(const ltuya_device_t *d);
+
+/* The device's own error text of the last LTUYA_ERR_DEVICE ("" if none). */
+const char *ltuya_device_last_error(const ltuya_device_t *d);
+
+void ltuya_device_close(ltuya_device_t *d);
+
+/* Close and wipe the keys. */
+void ltuya_device_deinit(ltuya_device_t *d);
+
+#endif

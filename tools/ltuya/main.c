@@ -1,0 +1,47 @@
+/* ltuya: control Tuya Wi-Fi devices over the local network. Command dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sim.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"decode", cli_decode_main, "decode captured frames (hex) into JSON"},
+    {"sim", ltuya_sim_main, "run simulated devices on loopback"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: ltuya COMMAND [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'ltuya COMMAND --help' for a command's options and examples.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("ltuya %s\n", LTUYA_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ltuya: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}
