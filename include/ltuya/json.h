@@ -182,6 +182,30 @@ ltuya_status_t ltuya_json_validate(const char *json, size_t len);
 ltuya_status_t ltuya_json_get(const char *json, size_t len, const char *key, ltuya_str_t *value,
                               bool *is_string);
 
+/* Walk the elements of an array or the members of an object, one level deep.
+ * Example: for devices.json (an array of objects)
+ *   ltuya_json_iter_t it; ltuya_str_t k, v; bool s;
+ *   ltuya_json_iter_init(&it, text, len);
+ *   while (ltuya_json_iter_next(&it, &k, &v, &s) == LTUYA_OK) ... v is one device object
+ */
+typedef struct {
+    const char *json;
+    size_t len;
+    size_t pos;
+    bool object; /* iterating an object (members have keys) */
+    bool done;
+} ltuya_json_iter_t;
+
+/* json must start (after whitespace) with '[' or '{'; else LTUYA_ERR_MALFORMED_JSON. */
+ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len);
+
+/* Next element: *key gets the member name (escaped content; empty for
+ * arrays), *value the value as ltuya_json_get gives it. Any pointer may be
+ * NULL. LTUYA_ERR_NOT_FOUND after the last element; LTUYA_ERR_MALFORMED_JSON
+ * or LTUYA_ERR_JSON_TOO_DEEP on bad input. */
+ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltuya_str_t *value,
+                                    bool *is_string);
+
 /* Unescape a JSON string content (\" \\ \/ \b \f \n \r \t \uXXXX incl.
  * surrogate pairs, to UTF-8). Writes no terminator. */
 ltuya_status_t ltuya_json_unescape(ltuya_str_t s, char *dst, size_t cap, size_t *out_len);

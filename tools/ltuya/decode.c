@@ -196,11 +196,24 @@ static void decode_one(decode_ctx_t *c, const uint8_t *raw, size_t len, ltuya_di
         ltuya_frame_t f;
         memcpy(work, raw, len);
         ltuya_status_t st = ltuya_frame_decode_whole(work, len, &o, &f);
+        /* A 3.1 "success" on bytes that are neither JSON nor text is really
+         * an encrypted payload we had no key for. */
+        if (st == LTUYA_OK && plan[i].version == LTUYA_V31 && !f.encrypted &&
+            !cli_is_text(f.payload, f.payload_len))
+            st = LTUYA_ERR_BAD_PADDING;
+        /* "3.1" + signature + base64 is 3.1's encryption, not a 3.3 plaintext. */
+        if (st == LTUYA_OK && c->version == 0 && plan[i].version == LTUYA_V33 && !f.encrypted &&
+            f.payload_len >= 3 && !memcmp(f.payload, "3.1", 3))
+            st = LTUYA_ERR_BAD_PADDING;
+        /* 55AA + CRC + plain JSON is 3.1; 3.2/3.3 only send plaintext errors. */
+        if (st == LTUYA_OK && c->version == 0 && f.version == LTUYA_V33 && !f.encrypted &&
+            !f.has_version_header && f.payload_len && f.payload[0] == '{')
+            f.version = LTUYA_V31;
         if (st == LTUYA_OK) {
             /* 3.2 and 3.3 frame alike; the version header tells them apart. */
             if (f.version == LTUYA_V33 && f.has_version_header && f.version_header[2] == '2')
                 f.version = LTUYA_V32;
-            print_frame(c, raw, &f, plan[i].key, c->version == 0);
+            print_frame(c, raw, &f, f.encrypted ? plan[i].key : KEY_NONE, c->version == 0);
             return;
         }
         /* Remember the most telling error: a structural one beats "this key

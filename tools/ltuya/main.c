@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sim.h"
 
 typedef struct {
     const char *name;
@@ -13,7 +12,6 @@ typedef struct {
 
 static const command_t commands[] = {
     {"decode", cli_decode_main, "decode captured frames (hex) into JSON"},
-    {"sim", ltuya_sim_main, "run simulated devices on loopback"},
 };
 
 static void usage(FILE *out)

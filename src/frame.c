@@ -1,0 +1,663 @@
+/*
+ * The frame codec: 55AA (3.1-3.4) and 6699 (3.5). See frame.h for the
+ * layouts and docs/protocol.md for where each rule comes from.
+ */
+#include "ltuya/frame.h"
+
+#include <string.h>
+
+#define TRAILER_CRC  4
+#define TRAILER_HMAC LTUYA_SHA256_LEN
+#define FOOTER       4
+#define RETCODE      4
+#define V31_SIG      16 /* md5 hex chars 8..23 */
+#define V31_PREFIX   (3 + V31_SIG)
+#define GCM_OVERHEAD (LTUYA_GCM_NONCE_LEN + LTUYA_GCM_TAG_LEN)
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- versions and commands ---------------------------------------------- */
+
+bool ltuya_version_supported(ltuya_version_t v)
+{
+    switch (v) {
+    case LTUYA_V31:
+        return LTUYA_WITH_V31;
+    case LTUYA_V32:
+    case LTUYA_V33:
+    case LTUYA_V34:
+        return true;
+    case LTUYA_V35:
+        return LTUYA_WITH_V35;
+    default:
+        return false;
+    }
+}
+
+ltuya_status_t ltuya_version_parse(const char *s, ltuya_version_t *out)
+{
+    if (!s || s[0] != '3')
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    const char *d = s[1] == '.' ? s + 2 : s + 1;
+    if (d[0] < '1' || d[0] > '5')
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    /* "3.3" and "33" and "3.30" are fine; "3.35" is not */
+    for (const char *p = d + 1; *p; p++)
+        if (*p != '0')
+            return LTUYA_ERR_UNSUPPORTED_VERSION;
+    ltuya_version_t v = (ltuya_version_t)(30 + (d[0] - '0'));
+    if (!ltuya_version_supported(v))
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    *out = v;
+    return LTUYA_OK;
+}
+
+const char *ltuya_version_str(ltuya_version_t v)
+{
+    switch (v) {
+    case LTUYA_V31:
+        return "3.1";
+    case LTUYA_V32:
+        return "3.2";
+    case LTUYA_V33:
+        return "3.3";
+    case LTUYA_V34:
+        return "3.4";
+    case LTUYA_V35:
+        return "3.5";
+    default:
+        return "?";
+    }
+}
+
+const char *ltuya_cmd_name(uint32_t cmd)
+{
+    switch (cmd) {
+#define LTUYA_CMD_NAME_(name, val)                                                                 \
+    case val:                                                                                      \
+        return #name;
+        LTUYA_CMD_LIST(LTUYA_CMD_NAME_)
+#undef LTUYA_CMD_NAME_
+    default:
+        return NULL;
+    }
+}
+
+bool ltuya_cmd_has_version_header(ltuya_version_t v, uint32_t cmd)
+{
+    if (v == LTUYA_V31)
+        return false;
+    switch (cmd) {
+    case LTUYA_CMD_DP_QUERY:
+    case LTUYA_CMD_DP_QUERY_NEW:
+    case LTUYA_CMD_UPDATEDPS:
+    case LTUYA_CMD_HEART_BEAT:
+    case LTUYA_CMD_SESS_KEY_NEG_START:
+    case LTUYA_CMD_SESS_KEY_NEG_RESP:
+    case LTUYA_CMD_SESS_KEY_NEG_FINISH:
+    case LTUYA_CMD_LAN_EXT_STREAM:
+        return false;
+    default:
+        return true;
+    }
+}
+
+bool ltuya_v31_encrypts(uint32_t cmd, bool from_device)
+{
+    return from_device ? cmd == LTUYA_CMD_STATUS : cmd == LTUYA_CMD_CONTROL;
+}
+
+static bool spec_has_header(const ltuya_frame_spec_t *s)
+{
+    if (s->version == LTUYA_V31)
+        return false;
+    if (s->header == LTUYA_HEADER_ON)
+        return true;
+    if (s->header == LTUYA_HEADER_OFF)
+        return false;
+    return ltuya_cmd_has_version_header(s->version, s->cmd);
+}
+
+static void write_version_header(const ltuya_frame_spec_t *s, uint8_t *p)
+{
+    unsigned digits = s->header_version ? s->header_version : (unsigned)s->version;
+    p[0] = (uint8_t)('0' + digits / 10);
+    p[1] = '.';
+    p[2] = (uint8_t)('0' + digits % 10);
+    if (s->header_tail)
+        memcpy(p + 3, s->header_tail, LTUYA_VERSION_HEADER - 3);
+    else
+        memset(p + 3, 0, LTUYA_VERSION_HEADER - 3);
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+/* Bytes between the length field's end (or the nonce, on 6699) and the
+ * trailer: retcode + payload area, as sent. */
+static size_t body_size(const ltuya_frame_spec_t *s)
+{
+    size_t hdr = spec_has_header(s) ? LTUYA_VERSION_HEADER : 0;
+    size_t ret = s->from_device ? RETCODE : 0;
+    switch (s->version) {
+    case LTUYA_V31:
+        if (s->v31_encrypt)
+            return ret + V31_PREFIX +
+                   ltuya_base64_encoded_len(ltuya_pkcs7_padded_len(s->payload_len));
+        return ret + s->payload_len;
+    case LTUYA_V32:
+    case LTUYA_V33:
+        return ret + hdr + ltuya_pkcs7_padded_len(s->payload_len);
+    case LTUYA_V34:
+        return ret + ltuya_pkcs7_padded_len(hdr + s->payload_len);
+    case LTUYA_V35:
+        return ret + hdr + s->payload_len; /* GCM: no padding */
+    default:
+        return 0;
+    }
+}
+
+size_t ltuya_frame_encoded_size(const ltuya_frame_spec_t *s)
+{
+    if (!s || !ltuya_version_supported(s->version) || (s->payload_len && !s->payload))
+        return 0;
+    size_t body = body_size(s);
+    if (s->version == LTUYA_V35)
+        return LTUYA_HEADER_6699 + LTUYA_GCM_NONCE_LEN + body + LTUYA_GCM_TAG_LEN + FOOTER;
+    return LTUYA_HEADER_55AA + body + (s->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC) +
+           FOOTER;
+}
+
+#if LTUYA_WITH_V31
+/* md5hex("data=" + b64 + "||lpv=3.1||" + key)[8..24): the middle 16 hex digits. */
+static ltuya_status_t v31_signature(const uint8_t *key, const uint8_t *b64, size_t b64_len,
+                                    uint8_t out[V31_SIG])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t md[LTUYA_MD5_LEN];
+    ltuya_iov_t parts[4] = {
+        {"data=", 5}, {b64, b64_len}, {"||lpv=3.1||", 11}, {key, LTUYA_KEY_LEN}};
+    ltuya_status_t st = ltuya_md5(parts, 4, md);
+    if (st != LTUYA_OK)
+        return st;
+    for (size_t i = 0; i < V31_SIG / 2; i++) {
+        out[2 * i] = (uint8_t)hex[md[4 + i] >> 4];
+        out[2 * i + 1] = (uint8_t)hex[md[4 + i] & 15];
+    }
+    return LTUYA_OK;
+}
+
+/* "3.1" + sig + base64(ECB(json)), built in place at p (room for the whole). */
+static ltuya_status_t v31_encrypt(const ltuya_frame_spec_t *s, uint8_t *p, size_t room)
+{
+    size_t ct_len = ltuya_pkcs7_padded_len(s->payload_len);
+    size_t b64_len = ltuya_base64_encoded_len(ct_len);
+    /* Encrypt at the end of the area, then base64 towards the front: the
+     * encoder writes 4 bytes per 3 read, so starting b64_len - ct_len bytes
+     * earlier never overtakes the unread input. */
+    uint8_t *b64 = p + V31_PREFIX;
+    uint8_t *ct = b64 + (b64_len - ct_len);
+    size_t n;
+    memmove(ct, s->payload, s->payload_len);
+    ltuya_status_t st = ltuya_aes_ecb_encrypt_pkcs7(s->key, ct, s->payload_len, ct_len, &n);
+    if (st == LTUYA_OK)
+        st = ltuya_base64_encode(ct, ct_len, (char *)b64, room - V31_PREFIX, &n);
+    if (st == LTUYA_OK) {
+        memcpy(p, "3.1", 3);
+        st = v31_signature(s->key, b64, b64_len, p + 3);
+    }
+    return st;
+}
+#endif
+
+ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, size_t cap,
+                                  size_t *out_len)
+{
+    size_t total = ltuya_frame_encoded_size(s);
+    if (total == 0)
+        return s && !ltuya_version_supported(s->version) ? LTUYA_ERR_UNSUPPORTED_VERSION
+                                                         : LTUYA_ERR_INVALID_ARG;
+    bool needs_key = s->version != LTUYA_V31 || s->v31_encrypt;
+    if ((needs_key && !s->key) || (s->version == LTUYA_V35 && !s->nonce))
+        return LTUYA_ERR_INVALID_ARG;
+    if (total > LTUYA_MAX_FRAME)
+        return LTUYA_ERR_FRAME_TOO_LARGE;
+    if (cap < total)
+        return LTUYA_ERR_BUF_TOO_SMALL;
+
+    bool hdr = spec_has_header(s);
+    size_t body = body_size(s);
+    ltuya_status_t st = LTUYA_OK;
+    uint8_t *p;
+
+    if (s->version == LTUYA_V35) {
+#if LTUYA_WITH_V35
+        put32(buf, LTUYA_PREFIX_6699);
+        buf[4] = buf[5] = 0;
+        put32(buf + 6, s->seq);
+        put32(buf + 10, s->cmd);
+        put32(buf + 14, (uint32_t)(LTUYA_GCM_NONCE_LEN + body + LTUYA_GCM_TAG_LEN));
+        memcpy(buf + 18, s->nonce, LTUYA_GCM_NONCE_LEN);
+        p = buf + 18 + LTUYA_GCM_NONCE_LEN;
+        /* payload first (it may alias nothing in buf), then what goes before it */
+        size_t pre = (s->from_device ? RETCODE : 0) + (hdr ? LTUYA_VERSION_HEADER : 0);
+        memmove(p + pre, s->payload, s->payload_len);
+        if (s->from_device)
+            put32(p, s->retcode);
+        if (hdr)
+            write_version_header(s, p + (s->from_device ? RETCODE : 0));
+        st = ltuya_aes_gcm_encrypt(s->key, s->nonce, buf + 4, 14, p, body, p + body);
+        put32(p + body + LTUYA_GCM_TAG_LEN, LTUYA_SUFFIX_6699);
+#endif
+    } else {
+        size_t trailer = s->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC;
+        put32(buf, LTUYA_PREFIX_55AA);
+        put32(buf + 4, s->seq);
+        put32(buf + 8, s->cmd);
+        put32(buf + 12, (uint32_t)(body + trailer + FOOTER));
+        p = buf + LTUYA_HEADER_55AA;
+        if (s->from_device) {
+            put32(p, s->retcode);
+            p += RETCODE;
+        }
+        size_t room = body - (s->from_device ? RETCODE : 0);
+        size_t n;
+        if (s->version == LTUYA_V31) {
+#if LTUYA_WITH_V31
+            if (s->v31_encrypt)
+                st = v31_encrypt(s, p, room);
+            else
+                memmove(p, s->payload, s->payload_len);
+#endif
+        } else if (s->version == LTUYA_V34) {
+            /* 3.4: the version header is encrypted with the payload */
+            size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
+            memmove(p + pre, s->payload, s->payload_len);
+            if (hdr)
+                write_version_header(s, p);
+            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p, pre + s->payload_len, room, &n);
+        } else {
+            /* 3.2/3.3: the version header stays in clear before the ciphertext */
+            size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
+            memmove(p + pre, s->payload, s->payload_len);
+            if (hdr)
+                write_version_header(s, p);
+            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p + pre, s->payload_len, room - pre, &n);
+        }
+        uint8_t *trail = buf + LTUYA_HEADER_55AA + body;
+        if (st == LTUYA_OK) {
+            if (s->version == LTUYA_V34)
+                st = ltuya_hmac_sha256(s->key, LTUYA_KEY_LEN, buf, (size_t)(trail - buf), trail);
+            else
+                put32(trail, ltuya_crc32(0, buf, (size_t)(trail - buf)));
+        }
+        put32(trail + trailer, LTUYA_SUFFIX_55AA);
+    }
+    if (st != LTUYA_OK)
+        return st;
+    *out_len = total;
+    return LTUYA_OK;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len)
+{
+    if (len < 4)
+        return LTUYA_NEED_MORE;
+    uint32_t prefix = get32(buf);
+    if (prefix == LTUYA_PREFIX_55AA) {
+        if (len < LTUYA_HEADER_55AA)
+            return LTUYA_NEED_MORE;
+        uint32_t l = get32(buf + 12);
+        /* smallest: an empty client frame, CRC + footer */
+        if (l < TRAILER_CRC + FOOTER)
+            return LTUYA_ERR_BAD_LENGTH;
+        if (l > LTUYA_MAX_FRAME - LTUYA_HEADER_55AA)
+            return LTUYA_ERR_FRAME_TOO_LARGE;
+        *frame_len = LTUYA_HEADER_55AA + l;
+        return LTUYA_OK;
+    }
+    if (prefix == LTUYA_PREFIX_6699) {
+        if (len < LTUYA_HEADER_6699)
+            return LTUYA_NEED_MORE;
+        uint32_t l = get32(buf + 14);
+        if (l < GCM_OVERHEAD)
+            return LTUYA_ERR_BAD_LENGTH;
+        if (l > LTUYA_MAX_FRAME - LTUYA_HEADER_6699 - FOOTER)
+            return LTUYA_ERR_FRAME_TOO_LARGE;
+        *frame_len = LTUYA_HEADER_6699 + l + FOOTER;
+        return LTUYA_OK;
+    }
+    return LTUYA_ERR_BAD_PREFIX;
+}
+
+/* A leading "3.x" + 12-byte block: strip it into out when the rest looks
+ * like what follows a header (see the rules in the callers). */
+static bool looks_like_header(const uint8_t *p, size_t len)
+{
+    return len >= LTUYA_VERSION_HEADER && p[0] == '3' && p[1] == '.' && p[2] >= '0' && p[2] <= '9';
+}
+
+static void take_header(ltuya_frame_t *out, const uint8_t **p, size_t *len)
+{
+    memcpy(out->version_header, *p, LTUYA_VERSION_HEADER);
+    out->has_version_header = true;
+    *p += LTUYA_VERSION_HEADER;
+    *len -= LTUYA_VERSION_HEADER;
+}
+
+/* Inside-the-ciphertext header (3.4/3.5): strip only when JSON follows or
+ * nothing does, so a binary payload that starts with "3.x" stays whole. */
+static void strip_inner_header(ltuya_frame_t *out, const uint8_t **p, size_t *len)
+{
+    if (looks_like_header(*p, *len) &&
+        (*len == LTUYA_VERSION_HEADER || (*p)[LTUYA_VERSION_HEADER] == '{'))
+        take_header(out, p, len);
+}
+
+/* Should the 4 bytes after the 55AA length be read as a return code? */
+static bool has_retcode_55aa(ltuya_direction_t dir, const uint8_t *body, size_t body_len,
+                             ltuya_version_t v)
+{
+    if (dir == LTUYA_FROM_DEVICE)
+        return body_len >= RETCODE;
+    if (dir == LTUYA_FROM_CLIENT || body_len < RETCODE)
+        return false;
+    /* Guess: return codes are small numbers (0 or 1), so their top three
+     * bytes are zero; a client payload starts with '{', "3.x" or
+     * ciphertext. Where the payload is ciphertext, the block size decides. */
+    if (body[0] || body[1] || body[2])
+        return false;
+    size_t rest = body_len - RETCODE;
+    if (v == LTUYA_V34)
+        return rest % 16 == 0 || body_len % 16 != 0;
+    return true;
+}
+
+static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_opts_t *o,
+                                  ltuya_frame_t *out)
+{
+    size_t trailer = o->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC;
+    if (flen < LTUYA_HEADER_55AA + trailer + FOOTER)
+        return LTUYA_ERR_BAD_LENGTH;
+    if (get32(buf + flen - FOOTER) != LTUYA_SUFFIX_55AA)
+        return LTUYA_ERR_BAD_FOOTER;
+    uint8_t *trail = buf + flen - FOOTER - trailer;
+    size_t covered = (size_t)(trail - buf);
+    if (o->version == LTUYA_V34) {
+        uint8_t mac[LTUYA_SHA256_LEN];
+        if (!o->key)
+            return LTUYA_ERR_INVALID_ARG;
+        ltuya_status_t st = ltuya_hmac_sha256(o->key, LTUYA_KEY_LEN, buf, covered, mac);
+        if (st != LTUYA_OK)
+            return st;
+        if (!ltuya_ct_equal(mac, trail, sizeof mac))
+            return LTUYA_ERR_BAD_HMAC;
+    } else if (ltuya_crc32(0, buf, covered) != get32(trail)) {
+        return LTUYA_ERR_BAD_CRC;
+    }
+
+    out->seq = get32(buf + 4);
+    out->cmd = get32(buf + 8);
+    uint8_t *body = buf + LTUYA_HEADER_55AA;
+    size_t body_len = covered - LTUYA_HEADER_55AA;
+    if (has_retcode_55aa(o->direction, body, body_len, o->version)) {
+        out->has_retcode = true;
+        out->retcode = get32(body);
+        body += RETCODE;
+        body_len -= RETCODE;
+    }
+    const uint8_t *p = body;
+    size_t len = body_len;
+    ltuya_status_t st = LTUYA_OK;
+
+    switch (o->version) {
+    case LTUYA_V31:
+#if LTUYA_WITH_V31
+        if (len >= V31_PREFIX && p[0] == '3' && p[1] == '.' && p[2] == '1') {
+            if (!o->key)
+                return LTUYA_ERR_INVALID_ARG;
+            uint8_t *b64 = body + V31_PREFIX;
+            size_t b64_len = len - V31_PREFIX, ct_len = 0, pt_len = 0;
+            uint8_t sig[V31_SIG];
+            st = v31_signature(o->key, b64, b64_len, sig);
+            if (st != LTUYA_OK)
+                return st;
+            out->v31_signature =
+                ltuya_ct_equal(sig, body + 3, V31_SIG) ? LTUYA_SIG_OK : LTUYA_SIG_BAD;
+            st = ltuya_base64_decode((const char *)b64, b64_len, b64, b64_len, &ct_len);
+            if (st == LTUYA_OK)
+                st = ltuya_aes_ecb_decrypt_pkcs7(o->key, b64, ct_len, &pt_len);
+            if (st == LTUYA_ERR_INVALID_ARG)
+                st = LTUYA_ERR_BAD_PADDING; /* ciphertext not a whole number of blocks */
+            p = b64;
+            len = pt_len;
+            out->encrypted = true;
+        }
+#endif
+        break;
+    case LTUYA_V32:
+    case LTUYA_V33:
+        if (looks_like_header(p, len) && (len - LTUYA_VERSION_HEADER) % 16 == 0)
+            take_header(out, &p, &len);
+        /* Errors may come back in plaintext even on encrypted versions. */
+        if (len == 0 || p[0] == '{' || len % 16) {
+            out->encrypted = false;
+        } else {
+            uint8_t *ct = body + (size_t)(p - body);
+            if (!o->key)
+                return LTUYA_ERR_INVALID_ARG;
+            st = ltuya_aes_ecb_decrypt_pkcs7(o->key, ct, len, &len);
+            out->encrypted = true;
+        }
+        break;
+    case LTUYA_V34:
+        /* An empty ACK really is empty; an odd length is a plaintext error. */
+        if (len != 0 && len % 16 == 0) {
+            if (!o->key)
+                return LTUYA_ERR_INVALID_ARG;
+            st = ltuya_aes_ecb_decrypt_pkcs7(o->key, body, len, &len);
+            out->encrypted = true;
+            if (st == LTUYA_OK)
+                strip_inner_header(out, &p, &len);
+        }
+        break;
+    default:
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    }
+    if (st != LTUYA_OK)
+        return st;
+    out->payload = p;
+    out->payload_len = len;
+    return LTUYA_OK;
+}
+
+#if LTUYA_WITH_V35
+static ltuya_status_t decode_6699(uint8_t *buf, size_t flen, const ltuya_decode_opts_t *o,
+                                  ltuya_frame_t *out)
+{
+    if (get32(buf + flen - FOOTER) != LTUYA_SUFFIX_6699)
+        return LTUYA_ERR_BAD_FOOTER;
+    if (!o->key)
+        return LTUYA_ERR_INVALID_ARG;
+    uint8_t *nonce = buf + LTUYA_HEADER_6699;
+    uint8_t *ct = nonce + LTUYA_GCM_NONCE_LEN;
+    size_t ct_len = flen - LTUYA_HEADER_6699 - GCM_OVERHEAD - FOOTER;
+    ltuya_status_t st = ltuya_aes_gcm_decrypt(o->key, nonce, buf + 4, 14, ct, ct_len, ct + ct_len);
+    if (st != LTUYA_OK)
+        return st;
+    out->seq = get32(buf + 6);
+    out->cmd = get32(buf + 10);
+    memcpy(out->nonce, nonce, LTUYA_GCM_NONCE_LEN);
+    out->encrypted = true;
+    const uint8_t *p = ct;
+    size_t len = ct_len;
+    /* Device plaintexts start with the return code; some beacons do not. A
+     * client plaintext starts with '{', "3.x" or binary handshake data. */
+    bool ret = false;
+    if (len >= RETCODE && p[0] != '{') {
+        if (o->direction == LTUYA_FROM_DEVICE)
+            ret = true;
+        else if (o->direction == LTUYA_FROM_ANY)
+            ret = !p[0] && !p[1] && !p[2] &&
+                  (len == RETCODE || p[RETCODE] == '{' ||
+                   looks_like_header(p + RETCODE, len - RETCODE) ||
+                   out->cmd == LTUYA_CMD_SESS_KEY_NEG_RESP);
+    }
+    if (ret) {
+        out->has_retcode = true;
+        out->retcode = get32(p);
+        p += RETCODE;
+        len -= RETCODE;
+    }
+    strip_inner_header(out, &p, &len);
+    out->payload = p;
+    out->payload_len = len;
+    return LTUYA_OK;
+}
+#endif
+
+ltuya_status_t ltuya_frame_decode(uint8_t *buf, size_t len, const ltuya_decode_opts_t *opts,
+                                  ltuya_frame_t *out, size_t *consumed)
+{
+    size_t flen = 0;
+    if (!buf || !opts || !out)
+        return LTUYA_ERR_INVALID_ARG;
+    ltuya_status_t st = ltuya_frame_peek(buf, len, &flen);
+    if (st != LTUYA_OK)
+        return st;
+    if (len < flen)
+        return LTUYA_NEED_MORE;
+    if (consumed)
+        *consumed = flen;
+    memset(out, 0, sizeof *out);
+    out->version = opts->version;
+    if (!ltuya_version_supported(opts->version))
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    bool is_6699 = get32(buf) == LTUYA_PREFIX_6699;
+    if (is_6699 != (opts->version == LTUYA_V35))
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+#if LTUYA_WITH_V35
+    if (is_6699)
+        return decode_6699(buf, flen, opts, out);
+#endif
+    return decode_55aa(buf, flen, opts, out);
+}
+
+ltuya_status_t ltuya_frame_decode_whole(uint8_t *buf, size_t len, const ltuya_decode_opts_t *opts,
+                                        ltuya_frame_t *out)
+{
+    ltuya_status_t st = ltuya_frame_decode(buf, len, opts, out, NULL);
+    return st == LTUYA_NEED_MORE ? LTUYA_ERR_TRUNCATED : st;
+}
+
+/* ---- stream reassembly --------------------------------------------------- */
+
+void ltuya_reasm_init(ltuya_reasm_t *r, uint8_t *buf, size_t cap)
+{
+    memset(r, 0, sizeof *r);
+    r->buf = buf;
+    r->cap = cap;
+}
+
+void ltuya_reasm_reset(ltuya_reasm_t *r)
+{
+    r->start = r->end = r->pending = 0;
+}
+
+/* Release the frame handed out last time and move the rest to the front
+ * when that makes room. */
+static void reasm_settle(ltuya_reasm_t *r)
+{
+    r->start += r->pending;
+    r->pending = 0;
+    if (r->start == r->end) {
+        r->start = r->end = 0;
+    } else if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+}
+
+uint8_t *ltuya_reasm_space(ltuya_reasm_t *r, size_t *room)
+{
+    reasm_settle(r);
+    *room = r->cap - r->end;
+    return r->buf + r->end;
+}
+
+void ltuya_reasm_commit(ltuya_reasm_t *r, size_t n)
+{
+    if (n > r->cap - r->end)
+        n = r->cap - r->end;
+    r->end += n;
+}
+
+void ltuya_reasm_feed(ltuya_reasm_t *r, const uint8_t *data, size_t n, size_t *accepted)
+{
+    size_t room;
+    uint8_t *dst = ltuya_reasm_space(r, &room);
+    if (n > room)
+        n = room;
+    memcpy(dst, data, n);
+    r->end += n;
+    if (accepted)
+        *accepted = n;
+}
+
+static bool is_prefix_at(const uint8_t *p, size_t avail)
+{
+    static const uint8_t a[4] = {0, 0, 0x55, 0xaa}, b[4] = {0, 0, 0x66, 0x99};
+    size_t n = avail < 4 ? avail : 4;
+    return !memcmp(p, a, n) || !memcmp(p, b, n);
+}
+
+/* Drop bytes until a (possible) prefix starts at r->start. */
+static void reasm_resync(ltuya_reasm_t *r)
+{
+    while (r->start < r->end && !is_prefix_at(r->buf + r->start, r->end - r->start)) {
+        r->start++;
+        r->skipped++;
+    }
+}
+
+ltuya_status_t ltuya_reasm_next(ltuya_reasm_t *r, uint8_t **frame, size_t *frame_len)
+{
+    r->start += r->pending;
+    r->pending = 0;
+    for (;;) {
+        reasm_resync(r);
+        size_t avail = r->end - r->start, flen = 0;
+        ltuya_status_t st = ltuya_frame_peek(r->buf + r->start, avail, &flen);
+        if (st == LTUYA_NEED_MORE || (st == LTUYA_OK && flen > avail)) {
+            if (st == LTUYA_OK && flen > r->cap)
+                st = LTUYA_ERR_FRAME_TOO_LARGE; /* cannot ever fit this buffer */
+            else
+                return LTUYA_NEED_MORE;
+        }
+        if (st == LTUYA_OK) {
+            *frame = r->buf + r->start;
+            *frame_len = flen;
+            r->pending = flen;
+            return LTUYA_OK;
+        }
+        /* A bad header: skip its first byte so the scan moves on, and report it once. */
+        r->start++;
+        r->skipped++;
+        if (st == LTUYA_ERR_BAD_PREFIX)
+            continue; /* cannot happen after resync; keep scanning */
+        return st;
+    }
+}

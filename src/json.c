@@ -1,0 +1,904 @@
+/*
+ * Zero-allocation JSON: a size-first writer for the request payloads and a
+ * bounded, non-recursive reader for replies. See json.h.
+ *
+ * The reader is built on one scanner, scan_value(), which walks any value
+ * iteratively with a bit stack (1 = object, 0 = array) so that nesting costs
+ * one bit, not a stack frame; LTUYA_JSON_MAX_DEPTH bounds it.
+ */
+#include "ltuya/json.h"
+
+#include <string.h>
+
+_Static_assert(LTUYA_JSON_MAX_DEPTH >= 1 && LTUYA_JSON_MAX_DEPTH <= 64,
+               "LTUYA_JSON_MAX_DEPTH must be 1..64 (one bit per level)");
+
+/* ======================================================================
+ * Writer
+ * ====================================================================== */
+
+void ltuya_jw_init(ltuya_jw_t *w, char *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = cap;
+    w->len = 0;
+    w->depth = 0;
+    w->first = 1; /* depth 0: the top-level value needs no comma */
+}
+
+ltuya_status_t ltuya_jw_finish(const ltuya_jw_t *w, size_t *len)
+{
+    *len = w->len;
+    return w->len <= w->cap ? LTUYA_OK : LTUYA_ERR_BUF_TOO_SMALL;
+}
+
+static void put(ltuya_jw_t *w, const char *s, size_t n)
+{
+    if (w->len < w->cap) {
+        size_t room = w->cap - w->len;
+        memcpy(w->buf + w->len, s, n < room ? n : room);
+    }
+    w->len += n;
+}
+
+static void putc_(ltuya_jw_t *w, char c)
+{
+    put(w, &c, 1);
+}
+
+/* Comma before every element but the first at this depth. */
+static void separate(ltuya_jw_t *w)
+{
+    uint32_t bit = 1u << (w->depth & 31);
+    if (w->first & bit)
+        w->first &= ~bit;
+    else
+        putc_(w, ',');
+}
+
+static void open_(ltuya_jw_t *w, char c)
+{
+    separate(w);
+    putc_(w, c);
+    w->depth++;
+    w->first |= 1u << (w->depth & 31);
+}
+
+static void close_(ltuya_jw_t *w, char c)
+{
+    if (w->depth)
+        w->depth--;
+    putc_(w, c);
+}
+
+void ltuya_jw_obj_begin(ltuya_jw_t *w)
+{
+    open_(w, '{');
+}
+void ltuya_jw_obj_end(ltuya_jw_t *w)
+{
+    close_(w, '}');
+}
+void ltuya_jw_arr_begin(ltuya_jw_t *w)
+{
+    open_(w, '[');
+}
+void ltuya_jw_arr_end(ltuya_jw_t *w)
+{
+    close_(w, ']');
+}
+
+static void put_escaped(ltuya_jw_t *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc_(w, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        switch (c) {
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\b':
+            esc = "\\b";
+            break;
+        case '\f':
+            esc = "\\f";
+            break;
+        default:
+            break;
+        }
+        if (esc) {
+            put(w, esc, 2);
+        } else if (c < 0x20) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, u, 6);
+        } else {
+            putc_(w, (char)c);
+        }
+    }
+    putc_(w, '"');
+}
+
+void ltuya_jw_key(ltuya_jw_t *w, const char *key)
+{
+    separate(w);
+    put_escaped(w, key, strlen(key));
+    putc_(w, ':');
+    /* the value that follows needs no comma */
+    w->first |= 1u << (w->depth & 31);
+}
+
+void ltuya_jw_str(ltuya_jw_t *w, const char *s, size_t len)
+{
+    separate(w);
+    put_escaped(w, s, len);
+}
+
+static size_t format_int(char *out, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    /* work on the magnitude as unsigned so INT64_MIN does not overflow */
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    while (n)
+        out[o++] = tmp[--n];
+    return o;
+}
+
+void ltuya_jw_int(ltuya_jw_t *w, int64_t v)
+{
+    char num[24];
+    separate(w);
+    put(w, num, format_int(num, v));
+}
+
+void ltuya_jw_int_str(ltuya_jw_t *w, int64_t v)
+{
+    char num[24];
+    separate(w);
+    putc_(w, '"');
+    put(w, num, format_int(num, v));
+    putc_(w, '"');
+}
+
+void ltuya_jw_bool(ltuya_jw_t *w, bool v)
+{
+    separate(w);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void ltuya_jw_null(ltuya_jw_t *w)
+{
+    separate(w);
+    put(w, "null", 4);
+}
+
+void ltuya_jw_raw(ltuya_jw_t *w, const char *json, size_t len)
+{
+    separate(w);
+    put(w, json, len);
+}
+
+void ltuya_jw_dp_value(ltuya_jw_t *w, const ltuya_dp_t *dp)
+{
+    switch (dp->type) {
+    case LTUYA_DP_BOOL:
+        ltuya_jw_bool(w, dp->b);
+        break;
+    case LTUYA_DP_INT:
+        ltuya_jw_int(w, dp->i);
+        break;
+    case LTUYA_DP_STR:
+        if (dp->escaped) {
+            separate(w);
+            putc_(w, '"');
+            put(w, dp->str.ptr, dp->str.len);
+            putc_(w, '"');
+        } else {
+            ltuya_jw_str(w, dp->str.ptr, dp->str.len);
+        }
+        break;
+    case LTUYA_DP_RAW:
+        ltuya_jw_raw(w, dp->str.ptr, dp->str.len);
+        break;
+    default:
+        ltuya_jw_null(w);
+        break;
+    }
+}
+
+static void dp_key(ltuya_jw_t *w, uint16_t id)
+{
+    char num[8];
+    size_t n = format_int(num, id);
+    num[n] = 0;
+    ltuya_jw_key(w, num);
+}
+
+static void put_dps(ltuya_jw_t *w, const ltuya_dp_t *dps, size_t n)
+{
+    ltuya_jw_key(w, "dps");
+    ltuya_jw_obj_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        dp_key(w, dps[i].id);
+        ltuya_jw_dp_value(w, &dps[i]);
+    }
+    ltuya_jw_obj_end(w);
+}
+
+static void key_str(ltuya_jw_t *w, const char *key, const char *val)
+{
+    ltuya_jw_key(w, key);
+    ltuya_jw_str(w, val, strlen(val));
+}
+
+static bool is_new_protocol(ltuya_version_t v)
+{
+    return v >= LTUYA_V34;
+}
+
+void ltuya_json_query(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id, const char *cid,
+                      int64_t t)
+{
+    ltuya_jw_obj_begin(w);
+    if (cid) {
+        key_str(w, "cid", cid);
+        if (!is_new_protocol(v)) {
+            ltuya_jw_key(w, "t");
+            ltuya_jw_int(w, t);
+        }
+    } else if (!is_new_protocol(v)) {
+        key_str(w, "gwId", dev_id);
+        key_str(w, "devId", dev_id);
+        key_str(w, "uid", dev_id);
+        ltuya_jw_key(w, "t");
+        ltuya_jw_int_str(w, t);
+    }
+    ltuya_jw_obj_end(w);
+}
+
+void ltuya_json_control(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id, const char *cid,
+                        int64_t t, const ltuya_dp_t *dps, size_t n)
+{
+    ltuya_jw_obj_begin(w);
+    if (is_new_protocol(v)) {
+        ltuya_jw_key(w, "protocol");
+        ltuya_jw_int(w, 5);
+        ltuya_jw_key(w, "t");
+        ltuya_jw_int(w, t);
+        ltuya_jw_key(w, "data");
+        ltuya_jw_obj_begin(w);
+        if (cid) {
+            key_str(w, "cid", cid);
+            ltuya_jw_key(w, "ctype");
+            ltuya_jw_int(w, 0);
+        }
+        put_dps(w, dps, n);
+        ltuya_jw_obj_end(w);
+        if (cid)
+            key_str(w, "cid", cid);
+    } else if (cid) {
+        ltuya_jw_key(w, "t");
+        ltuya_jw_int(w, t);
+        key_str(w, "cid", cid);
+        put_dps(w, dps, n);
+    } else {
+        key_str(w, "devId", dev_id);
+        key_str(w, "uid", dev_id);
+        ltuya_jw_key(w, "t");
+        ltuya_jw_int_str(w, t);
+        put_dps(w, dps, n);
+    }
+    ltuya_jw_obj_end(w);
+}
+
+void ltuya_json_device22_query(ltuya_jw_t *w, const char *dev_id, int64_t t, const uint16_t *ids,
+                               size_t n)
+{
+    ltuya_jw_obj_begin(w);
+    key_str(w, "devId", dev_id);
+    key_str(w, "uid", dev_id);
+    ltuya_jw_key(w, "t");
+    ltuya_jw_int_str(w, t);
+    ltuya_jw_key(w, "dps");
+    ltuya_jw_obj_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        dp_key(w, ids[i]);
+        ltuya_jw_null(w);
+    }
+    ltuya_jw_obj_end(w);
+    ltuya_jw_obj_end(w);
+}
+
+void ltuya_json_refresh(ltuya_jw_t *w, const uint16_t *ids, size_t n)
+{
+    ltuya_jw_obj_begin(w);
+    ltuya_jw_key(w, "dpId");
+    ltuya_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++)
+        ltuya_jw_int(w, ids[i]);
+    ltuya_jw_arr_end(w);
+    ltuya_jw_obj_end(w);
+}
+
+void ltuya_json_heartbeat(ltuya_jw_t *w, const char *dev_id)
+{
+    ltuya_jw_obj_begin(w);
+    key_str(w, "gwId", dev_id);
+    key_str(w, "devId", dev_id);
+    ltuya_jw_obj_end(w);
+}
+
+void ltuya_json_discovery_request(ltuya_jw_t *w, const char *ip)
+{
+    ltuya_jw_obj_begin(w);
+    key_str(w, "from", "app");
+    key_str(w, "ip", ip);
+    ltuya_jw_obj_end(w);
+}
+
+/* ======================================================================
+ * Reader
+ * ====================================================================== */
+
+static size_t skip_ws(const char *s, size_t len, size_t pos)
+{
+    while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
+        pos++;
+    return pos;
+}
+
+static int hexdigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* s[pos] is '"'; on success *end is one past the closing quote. */
+static ltuya_status_t scan_string(const char *s, size_t len, size_t pos, size_t *end)
+{
+    pos++;
+    while (pos < len) {
+        unsigned char c = (unsigned char)s[pos];
+        if (c == '"') {
+            *end = pos + 1;
+            return LTUYA_OK;
+        }
+        if (c < 0x20)
+            return LTUYA_ERR_MALFORMED_JSON;
+        if (c != '\\') {
+            pos++;
+            continue;
+        }
+        if (pos + 1 >= len)
+            return LTUYA_ERR_MALFORMED_JSON;
+        char e = s[pos + 1];
+        if (e == 'u') {
+            if (pos + 6 > len)
+                return LTUYA_ERR_MALFORMED_JSON;
+            for (size_t k = 2; k < 6; k++)
+                if (hexdigit(s[pos + k]) < 0)
+                    return LTUYA_ERR_MALFORMED_JSON;
+            pos += 6;
+        } else if (strchr("\"\\/bfnrt", e) && e) {
+            pos += 2;
+        } else {
+            return LTUYA_ERR_MALFORMED_JSON;
+        }
+    }
+    return LTUYA_ERR_MALFORMED_JSON;
+}
+
+/* JSON number grammar; *is_int when there is no fraction or exponent. */
+static ltuya_status_t scan_number(const char *s, size_t len, size_t pos, size_t *end, bool *is_int)
+{
+    size_t p = pos;
+    *is_int = true;
+    if (p < len && s[p] == '-')
+        p++;
+    if (p >= len || s[p] < '0' || s[p] > '9')
+        return LTUYA_ERR_MALFORMED_JSON;
+    if (s[p] == '0')
+        p++;
+    else
+        while (p < len && s[p] >= '0' && s[p] <= '9')
+            p++;
+    if (p < len && s[p] == '.') {
+        *is_int = false;
+        p++;
+        if (p >= len || s[p] < '0' || s[p] > '9')
+            return LTUYA_ERR_MALFORMED_JSON;
+        while (p < len && s[p] >= '0' && s[p] <= '9')
+            p++;
+    }
+    if (p < len && (s[p] == 'e' || s[p] == 'E')) {
+        *is_int = false;
+        p++;
+        if (p < len && (s[p] == '+' || s[p] == '-'))
+            p++;
+        if (p >= len || s[p] < '0' || s[p] > '9')
+            return LTUYA_ERR_MALFORMED_JSON;
+        while (p < len && s[p] >= '0' && s[p] <= '9')
+            p++;
+    }
+    *end = p;
+    return LTUYA_OK;
+}
+
+static bool literal(const char *s, size_t len, size_t pos, const char *lit, size_t *end)
+{
+    size_t n = strlen(lit);
+    if (len - pos < n || memcmp(s + pos, lit, n))
+        return false;
+    *end = pos + n;
+    return true;
+}
+
+/* Scan one value starting at s[pos] (no leading whitespace); *end is one
+ * past it. `depth` is the nesting the value already sits in. Iterative. */
+static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned depth, size_t *end)
+{
+    uint64_t stack = 0; /* bit i: the container at relative level i is an object */
+    unsigned level = 0;
+    bool want_key = false;
+    for (;;) {
+        ltuya_status_t st = LTUYA_OK;
+        pos = skip_ws(s, len, pos);
+        if (pos >= len)
+            return LTUYA_ERR_MALFORMED_JSON;
+        if (want_key) {
+            if (s[pos] != '"' || scan_string(s, len, pos, &pos) != LTUYA_OK)
+                return LTUYA_ERR_MALFORMED_JSON;
+            pos = skip_ws(s, len, pos);
+            if (pos >= len || s[pos] != ':')
+                return LTUYA_ERR_MALFORMED_JSON;
+            pos = skip_ws(s, len, pos + 1);
+            if (pos >= len)
+                return LTUYA_ERR_MALFORMED_JSON;
+        }
+        char c = s[pos];
+        bool is_int;
+        if (c == '{' || c == '[') {
+            if (depth + level + 1 > LTUYA_JSON_MAX_DEPTH)
+                return LTUYA_ERR_JSON_TOO_DEEP;
+            if (c == '{')
+                stack |= (uint64_t)1 << level;
+            else
+                stack &= ~((uint64_t)1 << level);
+            level++;
+            pos = skip_ws(s, len, pos + 1);
+            if (pos < len && s[pos] != (c == '{' ? '}' : ']')) {
+                want_key = c == '{';
+                continue; /* first element */
+            }
+            if (pos >= len)
+                return LTUYA_ERR_MALFORMED_JSON;
+            pos++; /* empty container: closed; fall through to "after a value" */
+            level--;
+        } else if (c == '"') {
+            st = scan_string(s, len, pos, &pos);
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            st = scan_number(s, len, pos, &pos, &is_int);
+        } else if (!literal(s, len, pos, "true", &pos) && !literal(s, len, pos, "false", &pos) &&
+                   !literal(s, len, pos, "null", &pos)) {
+            return LTUYA_ERR_MALFORMED_JSON;
+        }
+        if (st != LTUYA_OK)
+            return st;
+        /* After a value: a comma opens the next element, closers pop levels. */
+        for (;;) {
+            if (level == 0) {
+                *end = pos;
+                return LTUYA_OK;
+            }
+            pos = skip_ws(s, len, pos);
+            if (pos >= len)
+                return LTUYA_ERR_MALFORMED_JSON;
+            bool in_obj = (stack >> (level - 1)) & 1;
+            if (s[pos] == ',') {
+                pos++;
+                want_key = in_obj;
+                break;
+            }
+            if (s[pos] != (in_obj ? '}' : ']'))
+                return LTUYA_ERR_MALFORMED_JSON;
+            pos++;
+            level--;
+        }
+    }
+}
+
+ltuya_status_t ltuya_json_validate(const char *json, size_t len)
+{
+    size_t pos = skip_ws(json, len, 0), end;
+    ltuya_status_t st = scan_value(json, len, pos, 0, &end);
+    if (st != LTUYA_OK)
+        return st;
+    return skip_ws(json, len, end) == len ? LTUYA_OK : LTUYA_ERR_MALFORMED_JSON;
+}
+
+/* ---- iteration ------------------------------------------------------------ */
+
+ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len)
+{
+    size_t pos = skip_ws(json, len, 0);
+    memset(it, 0, sizeof *it);
+    if (pos >= len || (json[pos] != '{' && json[pos] != '['))
+        return LTUYA_ERR_MALFORMED_JSON;
+    it->json = json;
+    it->len = len;
+    it->object = json[pos] == '{';
+    pos = skip_ws(json, len, pos + 1);
+    if (pos < len && json[pos] == (it->object ? '}' : ']'))
+        it->done = true;
+    it->pos = pos;
+    return LTUYA_OK;
+}
+
+static ltuya_str_t value_view(const char *s, size_t start, size_t end, bool *is_string)
+{
+    ltuya_str_t v;
+    bool str = s[start] == '"';
+    if (is_string)
+        *is_string = str;
+    v.ptr = s + start + (str ? 1 : 0);
+    v.len = end - start - (str ? 2 : 0);
+    return v;
+}
+
+ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltuya_str_t *value,
+                                    bool *is_string)
+{
+    const char *s = it->json;
+    size_t len = it->len, pos = it->pos, end;
+    ltuya_status_t st;
+    if (it->done)
+        return LTUYA_ERR_NOT_FOUND;
+    if (key) {
+        key->ptr = s;
+        key->len = 0;
+    }
+    if (it->object) {
+        if (pos >= len || s[pos] != '"')
+            return LTUYA_ERR_MALFORMED_JSON;
+        if ((st = scan_string(s, len, pos, &end)) != LTUYA_OK)
+            return st;
+        if (key) {
+            key->ptr = s + pos + 1;
+            key->len = end - pos - 2;
+        }
+        pos = skip_ws(s, len, end);
+        if (pos >= len || s[pos] != ':')
+            return LTUYA_ERR_MALFORMED_JSON;
+        pos = skip_ws(s, len, pos + 1);
+    }
+    if ((st = scan_value(s, len, pos, 1, &end)) != LTUYA_OK)
+        return st;
+    ltuya_str_t v = value_view(s, pos, end, is_string);
+    if (value)
+        *value = v;
+    pos = skip_ws(s, len, end);
+    if (pos >= len)
+        return LTUYA_ERR_MALFORMED_JSON;
+    if (s[pos] == ',') {
+        pos = skip_ws(s, len, pos + 1);
+    } else if (s[pos] == (it->object ? '}' : ']')) {
+        it->done = true;
+    } else {
+        return LTUYA_ERR_MALFORMED_JSON;
+    }
+    it->pos = pos;
+    return LTUYA_OK;
+}
+
+static bool key_is(ltuya_str_t k, const char *lit)
+{
+    size_t n = strlen(lit);
+    return k.len == n && !memcmp(k.ptr, lit, n);
+}
+
+ltuya_status_t ltuya_json_get(const char *json, size_t len, const char *key, ltuya_str_t *value,
+                              bool *is_string)
+{
+    ltuya_json_iter_t it;
+    ltuya_str_t k, v;
+    bool str;
+    ltuya_status_t st = ltuya_json_iter_init(&it, json, len);
+    if (st != LTUYA_OK)
+        return st;
+    if (!it.object)
+        return LTUYA_ERR_NOT_FOUND;
+    while ((st = ltuya_json_iter_next(&it, &k, &v, &str)) == LTUYA_OK) {
+        if (key_is(k, key)) {
+            if (value)
+                *value = v;
+            if (is_string)
+                *is_string = str;
+            return LTUYA_OK;
+        }
+    }
+    return st;
+}
+
+/* ---- DPS ----------------------------------------------------------------- */
+
+static bool parse_int64(ltuya_str_t v, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    uint64_t m = 0;
+    if (v.len && v.ptr[0] == '-') {
+        neg = true;
+        i = 1;
+    }
+    if (i >= v.len)
+        return false;
+    for (; i < v.len; i++) {
+        char c = v.ptr[i];
+        if (c < '0' || c > '9')
+            return false;
+        unsigned d = (unsigned)(c - '0');
+        if (m > (UINT64_MAX - d) / 10)
+            return false;
+        m = m * 10 + d;
+    }
+    if (neg) {
+        if (m > (uint64_t)INT64_MAX + 1)
+            return false;
+        *out = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+    } else {
+        if (m > (uint64_t)INT64_MAX)
+            return false;
+        *out = (int64_t)m;
+    }
+    return true;
+}
+
+static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
+{
+    int64_t i;
+    dp->str = v;
+    if (is_str) {
+        dp->type = LTUYA_DP_STR;
+        dp->escaped = true;
+    } else if (key_is(v, "true") || key_is(v, "false")) {
+        dp->type = LTUYA_DP_BOOL;
+        dp->b = v.ptr[0] == 't';
+    } else if (key_is(v, "null")) {
+        dp->type = LTUYA_DP_NULL;
+    } else if (parse_int64(v, &i)) {
+        dp->type = LTUYA_DP_INT;
+        dp->i = i;
+    } else {
+        dp->type = LTUYA_DP_RAW; /* objects, arrays, floats, huge integers */
+    }
+}
+
+static ltuya_status_t read_dps(ltuya_str_t obj, ltuya_dps_t *out)
+{
+    ltuya_json_iter_t it;
+    ltuya_str_t k, v;
+    bool str;
+    ltuya_status_t st = ltuya_json_iter_init(&it, obj.ptr, obj.len);
+    if (st != LTUYA_OK || !it.object)
+        return LTUYA_ERR_MALFORMED_JSON;
+    /* A later "dps" replaces an earlier one: last wins, as in most parsers. */
+    out->count = 0;
+    out->dropped = 0;
+    out->has_dps = true;
+    while ((st = ltuya_json_iter_next(&it, &k, &v, &str)) == LTUYA_OK) {
+        int64_t id;
+        if (!parse_int64(k, &id) || id < 1 || id > 65535 || k.ptr[0] == '0' ||
+            out->count >= LTUYA_MAX_DPS) {
+            out->dropped++;
+            continue;
+        }
+        ltuya_dp_t *dp = &out->dp[out->count++];
+        memset(dp, 0, sizeof *dp);
+        dp->id = (uint16_t)id;
+        classify(dp, v, str);
+    }
+    return st == LTUYA_ERR_NOT_FOUND ? LTUYA_OK : st;
+}
+
+static void read_t(ltuya_str_t v, ltuya_dps_t *out)
+{
+    int64_t t;
+    if (parse_int64(v, &t)) {
+        out->t = t;
+        out->has_t = true;
+    }
+}
+
+/* Members of the top level and of "data" that we care about. */
+static ltuya_status_t read_members(ltuya_str_t obj, ltuya_dps_t *out, bool top)
+{
+    ltuya_json_iter_t it;
+    ltuya_str_t k, v;
+    bool str;
+    ltuya_status_t st = ltuya_json_iter_init(&it, obj.ptr, obj.len);
+    if (st != LTUYA_OK)
+        return st;
+    if (!it.object)
+        return top ? LTUYA_ERR_MALFORMED_JSON : LTUYA_OK;
+    while ((st = ltuya_json_iter_next(&it, &k, &v, &str)) == LTUYA_OK) {
+        if (key_is(k, "dps") && !str) {
+            if ((st = read_dps(v, out)) != LTUYA_OK)
+                return st;
+        } else if (key_is(k, "cid") && str) {
+            out->cid = v;
+        } else if (key_is(k, "devId") && str && top) {
+            out->dev_id = v;
+        } else if (key_is(k, "t")) {
+            read_t(v, out);
+        } else if (key_is(k, "protocol") && !str && top) {
+            int64_t p;
+            if (parse_int64(v, &p) && p >= 0 && p < 1000)
+                out->protocol = (int)p;
+        } else if (key_is(k, "data") && !str && top && v.ptr[0] == '{') {
+            if ((st = read_members(v, out, false)) != LTUYA_OK)
+                return st;
+        }
+    }
+    return st == LTUYA_ERR_NOT_FOUND ? LTUYA_OK : st;
+}
+
+ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out)
+{
+    memset(out, 0, offsetof(ltuya_dps_t, dp));
+    out->count = 0;
+    out->dropped = 0;
+    out->has_dps = false;
+    out->dev_id.ptr = out->cid.ptr = json;
+    out->dev_id.len = out->cid.len = 0;
+    out->has_t = false;
+    out->t = 0;
+    out->protocol = 0;
+    /* Validate the whole text first so no view points into a broken document. */
+    ltuya_status_t st = ltuya_json_validate(json, len);
+    if (st != LTUYA_OK)
+        return st;
+    ltuya_str_t all = {json, len};
+    return read_members(all, out, true);
+}
+
+const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (d->dp[i].id == id)
+            return &d->dp[i];
+    return NULL;
+}
+
+/* ---- unescape ------------------------------------------------------------- */
+
+static size_t utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+static bool hex4(const char *p, size_t avail, uint32_t *out)
+{
+    uint32_t v = 0;
+    if (avail < 4)
+        return false;
+    for (int i = 0; i < 4; i++) {
+        int d = hexdigit(p[i]);
+        if (d < 0)
+            return false;
+        v = v << 4 | (uint32_t)d;
+    }
+    *out = v;
+    return true;
+}
+
+ltuya_status_t ltuya_json_unescape(ltuya_str_t s, char *dst, size_t cap, size_t *out_len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < s.len;) {
+        char tmp[4];
+        size_t n = 1;
+        char c = s.ptr[i];
+        if (c != '\\') {
+            tmp[0] = c;
+            i++;
+        } else {
+            if (i + 1 >= s.len)
+                return LTUYA_ERR_MALFORMED_JSON;
+            char e = s.ptr[i + 1];
+            i += 2;
+            switch (e) {
+            case '"':
+            case '\\':
+            case '/':
+                tmp[0] = e;
+                break;
+            case 'b':
+                tmp[0] = '\b';
+                break;
+            case 'f':
+                tmp[0] = '\f';
+                break;
+            case 'n':
+                tmp[0] = '\n';
+                break;
+            case 'r':
+                tmp[0] = '\r';
+                break;
+            case 't':
+                tmp[0] = '\t';
+                break;
+            case 'u': {
+                uint32_t cp, lo;
+                if (!hex4(s.ptr + i, s.len - i, &cp))
+                    return LTUYA_ERR_MALFORMED_JSON;
+                i += 4;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                    /* a high surrogate must be followed by \u and a low one */
+                    if (s.len - i < 6 || s.ptr[i] != '\\' || s.ptr[i + 1] != 'u' ||
+                        !hex4(s.ptr + i + 2, s.len - i - 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
+                        return LTUYA_ERR_MALFORMED_JSON;
+                    i += 6;
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+                    return LTUYA_ERR_MALFORMED_JSON;
+                }
+                n = utf8_encode(cp, tmp);
+                break;
+            }
+            default:
+                return LTUYA_ERR_MALFORMED_JSON;
+            }
+        }
+        if (cap - o < n || o > cap)
+            return LTUYA_ERR_BUF_TOO_SMALL;
+        memcpy(dst + o, tmp, n);
+        o += n;
+    }
+    *out_len = o;
+    return LTUYA_OK;
+}
