@@ -120,7 +120,7 @@ bool ltuya_v31_encrypts(uint32_t cmd, bool from_device)
 
 static bool spec_has_header(const ltuya_frame_spec_t *s)
 {
-    if (s->version == LTUYA_V31)
+    if (s->version == LTUYA_V31 || (s->plaintext && s->version != LTUYA_V35))
         return false;
     if (s->header == LTUYA_HEADER_ON)
         return true;
@@ -143,12 +143,32 @@ static void write_version_header(const ltuya_frame_spec_t *s, uint8_t *p)
 
 /* ---- encoding ----------------------------------------------------------- */
 
+/* Devices acknowledge with no payload bytes at all on 55AA (28-byte 3.3
+ * ACKs), not with an encrypted empty block; 3.5 still carries the retcode
+ * inside the GCM plaintext. */
+static bool empty_ack(const ltuya_frame_spec_t *s)
+{
+    return s->from_device && s->payload_len == 0 && s->version != LTUYA_V35;
+}
+
+/* Sent as is: an empty ACK, a 3.2-3.4 plaintext error, an unencrypted 3.1 frame. */
+static bool sent_plain(const ltuya_frame_spec_t *s)
+{
+    if (s->version == LTUYA_V35)
+        return false;
+    if (s->version == LTUYA_V31)
+        return !s->v31_encrypt;
+    return empty_ack(s) || s->plaintext;
+}
+
 /* Bytes between the length field's end (or the nonce, on 6699) and the
  * trailer: retcode + payload area, as sent. */
 static size_t body_size(const ltuya_frame_spec_t *s)
 {
     size_t hdr = spec_has_header(s) ? LTUYA_VERSION_HEADER : 0;
     size_t ret = s->from_device ? RETCODE : 0;
+    if (sent_plain(s))
+        return ret + s->payload_len;
     switch (s->version) {
     case LTUYA_V31:
         if (s->v31_encrypt)
@@ -227,7 +247,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
     if (total == 0)
         return s && !ltuya_version_supported(s->version) ? LTUYA_ERR_UNSUPPORTED_VERSION
                                                          : LTUYA_ERR_INVALID_ARG;
-    bool needs_key = s->version != LTUYA_V31 || s->v31_encrypt;
+    bool needs_key = s->version == LTUYA_V34 || s->version == LTUYA_V35 || !sent_plain(s);
     if ((needs_key && !s->key) || (s->version == LTUYA_V35 && !s->nonce))
         return LTUYA_ERR_INVALID_ARG;
     if (total > LTUYA_MAX_FRAME)
@@ -272,12 +292,11 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         }
         size_t room = body - (s->from_device ? RETCODE : 0);
         size_t n;
-        if (s->version == LTUYA_V31) {
+        if (sent_plain(s)) {
+            memmove(p, s->payload, s->payload_len);
+        } else if (s->version == LTUYA_V31) {
 #if LTUYA_WITH_V31
-            if (s->v31_encrypt)
-                st = v31_encrypt(s, p, room);
-            else
-                memmove(p, s->payload, s->payload_len);
+            st = v31_encrypt(s, p, room);
 #endif
         } else if (s->version == LTUYA_V34) {
             /* 3.4: the version header is encrypted with the payload */

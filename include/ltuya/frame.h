@@ -127,6 +127,9 @@ typedef struct {
                                    (tuyapi sends "3.3" to 3.2 devices) */
     const uint8_t *header_tail; /* 12 bytes after "3.x" (crc, seq, source id); NULL = zeros */
     const uint8_t *nonce;       /* 3.5: 12-byte GCM nonce (fresh per frame); required */
+    bool plaintext;             /* 3.2-3.4: send the payload unencrypted, as
+                                   devices send some error replies
+                                   ("data format error"); no header */
     bool v31_encrypt;           /* 3.1: encrypt (base64 + MD5 signature). Clients
                                    set it for CONTROL, devices for STATUS pushes;
                                    ltuya_v31_encrypts() gives the usual rule. */

@@ -1,6 +1,6 @@
 /*
- * The core never allocates: this binary links ltuya_core (and mbedTLS
- * statically) with malloc, calloc and realloc wrapped by functions that abort,
+ * The core never allocates: this binary links the core's objects with
+ * malloc, calloc and realloc wrapped by functions that abort,
  * then runs every codec path: encode and decode for each version, the
  * handshake maths, the stream reassembler and the JSON writer and reader.
  */
@@ -21,7 +21,7 @@ void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t m);
 void *__wrap_realloc(void *p, size_t n);
 
-static int probing;   /* set while proving the wrap is in place */
+static int probing; /* set while proving the wrap is in place */
 static int intercepted;
 
 static void *refuse(void)
