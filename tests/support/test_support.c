@@ -86,7 +86,8 @@ void ts_fixed_random(const uint8_t *bytes, size_t n)
 {
     if (n > sizeof fixed_bytes)
         n = sizeof fixed_bytes;
-    memcpy(fixed_bytes, bytes, n);
+    if (n)
+        memcpy(fixed_bytes, bytes, n);
     fixed_len = n;
     ltuya_random_set_hook(n ? fixed_hook : NULL, NULL);
 }
