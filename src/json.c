@@ -544,19 +544,71 @@ ltuya_status_t ltuya_json_validate(const char *json, size_t len)
 
 /* ---- iteration ------------------------------------------------------------ */
 
-ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len)
+/* An iterator sits at the start of an element (or is done, with pos one past
+ * the closing bracket). Stepping is split in three so the DPS reader can
+ * descend into a value instead of scanning it twice. */
+static ltuya_status_t iter_open(ltuya_json_iter_t *it, const char *json, size_t len, size_t pos,
+                                unsigned depth)
 {
-    size_t pos = skip_ws(json, len, 0);
     memset(it, 0, sizeof *it);
+    pos = skip_ws(json, len, pos);
     if (pos >= len || (json[pos] != '{' && json[pos] != '['))
         return LTUYA_ERR_MALFORMED_JSON;
+    if (depth > LTUYA_JSON_MAX_DEPTH)
+        return LTUYA_ERR_JSON_TOO_DEEP;
     it->json = json;
     it->len = len;
+    it->depth = (uint8_t)depth;
     it->object = json[pos] == '{';
     pos = skip_ws(json, len, pos + 1);
-    if (pos < len && json[pos] == (it->object ? '}' : ']'))
+    if (pos < len && json[pos] == (it->object ? '}' : ']')) {
         it->done = true;
+        pos++;
+    }
     it->pos = pos;
+    return LTUYA_OK;
+}
+
+ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len)
+{
+    return iter_open(it, json, len, 0, 1);
+}
+
+/* Read a member name (objects only) and leave pos at the value. */
+static ltuya_status_t iter_key(ltuya_json_iter_t *it, ltuya_str_t *key)
+{
+    const char *s = it->json;
+    size_t len = it->len, pos = it->pos, end;
+    key->ptr = s;
+    key->len = 0;
+    if (!it->object)
+        return LTUYA_OK;
+    if (pos >= len || s[pos] != '"' || scan_string(s, len, pos, &end) != LTUYA_OK)
+        return LTUYA_ERR_MALFORMED_JSON;
+    key->ptr = s + pos + 1;
+    key->len = end - pos - 2;
+    pos = skip_ws(s, len, end);
+    if (pos >= len || s[pos] != ':')
+        return LTUYA_ERR_MALFORMED_JSON;
+    it->pos = skip_ws(s, len, pos + 1);
+    return it->pos < len ? LTUYA_OK : LTUYA_ERR_MALFORMED_JSON;
+}
+
+/* After a value ending at `end`: a comma (next element) or the closer. */
+static ltuya_status_t iter_after(ltuya_json_iter_t *it, size_t end)
+{
+    const char *s = it->json;
+    size_t pos = skip_ws(s, it->len, end);
+    if (pos >= it->len)
+        return LTUYA_ERR_MALFORMED_JSON;
+    if (s[pos] == ',') {
+        it->pos = skip_ws(s, it->len, pos + 1);
+        return LTUYA_OK;
+    }
+    if (s[pos] != (it->object ? '}' : ']'))
+        return LTUYA_ERR_MALFORMED_JSON;
+    it->done = true;
+    it->pos = pos + 1;
     return LTUYA_OK;
 }
 
@@ -571,49 +623,31 @@ static ltuya_str_t value_view(const char *s, size_t start, size_t end, bool *is_
     return v;
 }
 
+/* Scan the value at pos and step past it. */
+static ltuya_status_t iter_value(ltuya_json_iter_t *it, ltuya_str_t *value, bool *is_string)
+{
+    size_t end;
+    ltuya_status_t st = scan_value(it->json, it->len, it->pos, it->depth, &end);
+    if (st != LTUYA_OK)
+        return st;
+    ltuya_str_t v = value_view(it->json, it->pos, end, is_string);
+    if (value)
+        *value = v;
+    return iter_after(it, end);
+}
+
 ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltuya_str_t *value,
                                     bool *is_string)
 {
-    const char *s = it->json;
-    size_t len = it->len, pos = it->pos, end;
-    ltuya_status_t st;
+    ltuya_str_t k;
     if (it->done)
         return LTUYA_ERR_NOT_FOUND;
-    if (key) {
-        key->ptr = s;
-        key->len = 0;
-    }
-    if (it->object) {
-        if (pos >= len || s[pos] != '"')
-            return LTUYA_ERR_MALFORMED_JSON;
-        if ((st = scan_string(s, len, pos, &end)) != LTUYA_OK)
-            return st;
-        if (key) {
-            key->ptr = s + pos + 1;
-            key->len = end - pos - 2;
-        }
-        pos = skip_ws(s, len, end);
-        if (pos >= len || s[pos] != ':')
-            return LTUYA_ERR_MALFORMED_JSON;
-        pos = skip_ws(s, len, pos + 1);
-    }
-    if ((st = scan_value(s, len, pos, 1, &end)) != LTUYA_OK)
+    ltuya_status_t st = iter_key(it, &k);
+    if (st != LTUYA_OK)
         return st;
-    ltuya_str_t v = value_view(s, pos, end, is_string);
-    if (value)
-        *value = v;
-    pos = skip_ws(s, len, end);
-    if (pos >= len)
-        return LTUYA_ERR_MALFORMED_JSON;
-    if (s[pos] == ',') {
-        pos = skip_ws(s, len, pos + 1);
-    } else if (s[pos] == (it->object ? '}' : ']')) {
-        it->done = true;
-    } else {
-        return LTUYA_ERR_MALFORMED_JSON;
-    }
-    it->pos = pos;
-    return LTUYA_OK;
+    if (key)
+        *key = k;
+    return iter_value(it, value, is_string);
 }
 
 static bool key_is(ltuya_str_t k, const char *lit)
@@ -699,19 +733,21 @@ static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
     }
 }
 
-static ltuya_status_t read_dps(ltuya_str_t obj, ltuya_dps_t *out)
+/* The members of a "dps" object; `it` is positioned on its first element. */
+static ltuya_status_t read_dps(ltuya_json_iter_t *it, ltuya_dps_t *out)
 {
-    ltuya_json_iter_t it;
-    ltuya_str_t k, v;
-    bool str;
-    ltuya_status_t st = ltuya_json_iter_init(&it, obj.ptr, obj.len);
-    if (st != LTUYA_OK || !it.object)
-        return LTUYA_ERR_MALFORMED_JSON;
     /* A later "dps" replaces an earlier one: last wins, as in most parsers. */
     out->count = 0;
     out->dropped = 0;
     out->has_dps = true;
-    while ((st = ltuya_json_iter_next(&it, &k, &v, &str)) == LTUYA_OK) {
+    while (!it->done) {
+        ltuya_str_t k, v;
+        bool str;
+        ltuya_status_t st = iter_key(it, &k);
+        if (st == LTUYA_OK)
+            st = iter_value(it, &v, &str);
+        if (st != LTUYA_OK)
+            return st;
         int64_t id;
         if (!parse_int64(k, &id) || id < 1 || id > 65535 || k.ptr[0] == '0' ||
             out->count >= LTUYA_MAX_DPS) {
@@ -723,7 +759,7 @@ static ltuya_status_t read_dps(ltuya_str_t obj, ltuya_dps_t *out)
         dp->id = (uint16_t)id;
         classify(dp, v, str);
     }
-    return st == LTUYA_ERR_NOT_FOUND ? LTUYA_OK : st;
+    return LTUYA_OK;
 }
 
 static void read_t(ltuya_str_t v, ltuya_dps_t *out)
@@ -735,22 +771,34 @@ static void read_t(ltuya_str_t v, ltuya_dps_t *out)
     }
 }
 
-/* Members of the top level and of "data" that we care about. */
-static ltuya_status_t read_members(ltuya_str_t obj, ltuya_dps_t *out, bool top)
+/* Members of the top level and of "data". Every byte is scanned once: the
+ * objects we care about are walked in place rather than skipped and then
+ * re-read. */
+static ltuya_status_t read_members(ltuya_json_iter_t *it, ltuya_dps_t *out, bool top)
 {
-    ltuya_json_iter_t it;
-    ltuya_str_t k, v;
-    bool str;
-    ltuya_status_t st = ltuya_json_iter_init(&it, obj.ptr, obj.len);
-    if (st != LTUYA_OK)
-        return st;
-    if (!it.object)
-        return top ? LTUYA_ERR_MALFORMED_JSON : LTUYA_OK;
-    while ((st = ltuya_json_iter_next(&it, &k, &v, &str)) == LTUYA_OK) {
-        if (key_is(k, "dps") && !str) {
-            if ((st = read_dps(v, out)) != LTUYA_OK)
+    while (!it->done) {
+        ltuya_str_t k, v;
+        bool str;
+        ltuya_status_t st = iter_key(it, &k);
+        if (st != LTUYA_OK)
+            return st;
+        char c = it->json[it->pos];
+        bool dps = key_is(k, "dps") && c == '{';
+        bool data = key_is(k, "data") && c == '{' && top;
+        if (dps || data) {
+            ltuya_json_iter_t sub;
+            st = iter_open(&sub, it->json, it->len, it->pos, it->depth + 1u);
+            if (st == LTUYA_OK)
+                st = dps ? read_dps(&sub, out) : read_members(&sub, out, false);
+            if (st == LTUYA_OK)
+                st = iter_after(it, sub.pos);
+            if (st != LTUYA_OK)
                 return st;
-        } else if (key_is(k, "cid") && str) {
+            continue;
+        }
+        if ((st = iter_value(it, &v, &str)) != LTUYA_OK)
+            return st;
+        if (key_is(k, "cid") && str) {
             out->cid = v;
         } else if (key_is(k, "devId") && str && top) {
             out->dev_id = v;
@@ -760,17 +808,13 @@ static ltuya_status_t read_members(ltuya_str_t obj, ltuya_dps_t *out, bool top)
             int64_t p;
             if (parse_int64(v, &p) && p >= 0 && p < 1000)
                 out->protocol = (int)p;
-        } else if (key_is(k, "data") && !str && top && v.ptr[0] == '{') {
-            if ((st = read_members(v, out, false)) != LTUYA_OK)
-                return st;
         }
     }
-    return st == LTUYA_ERR_NOT_FOUND ? LTUYA_OK : st;
+    return LTUYA_OK;
 }
 
 ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out)
 {
-    memset(out, 0, offsetof(ltuya_dps_t, dp));
     out->count = 0;
     out->dropped = 0;
     out->has_dps = false;
@@ -779,12 +823,18 @@ ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *o
     out->has_t = false;
     out->t = 0;
     out->protocol = 0;
-    /* Validate the whole text first so no view points into a broken document. */
-    ltuya_status_t st = ltuya_json_validate(json, len);
+    ltuya_json_iter_t it;
+    ltuya_status_t st = ltuya_json_iter_init(&it, json, len);
+    if (st == LTUYA_OK && !it.object)
+        st = LTUYA_ERR_MALFORMED_JSON;
+    if (st == LTUYA_OK)
+        st = read_members(&it, out, true);
+    /* nothing but whitespace may follow the object */
+    if (st == LTUYA_OK && skip_ws(json, len, it.pos) != len)
+        st = LTUYA_ERR_MALFORMED_JSON;
     if (st != LTUYA_OK)
-        return st;
-    ltuya_str_t all = {json, len};
-    return read_members(all, out, true);
+        out->count = 0; /* no views into a broken document */
+    return st;
 }
 
 const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id)

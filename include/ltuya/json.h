@@ -192,8 +192,9 @@ typedef struct {
     const char *json;
     size_t len;
     size_t pos;
-    bool object; /* iterating an object (members have keys) */
-    bool done;
+    bool object;   /* iterating an object (members have keys) */
+    bool done;     /* past the last element; pos is one past the closing bracket */
+    uint8_t depth; /* nesting of the elements (1 for a top-level container) */
 } ltuya_json_iter_t;
 
 /* json must start (after whitespace) with '[' or '{'; else LTUYA_ERR_MALFORMED_JSON. */
