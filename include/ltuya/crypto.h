@@ -19,12 +19,12 @@
 
 #include "ltuya/status.h"
 
-#define LTUYA_KEY_LEN 16
-#define LTUYA_AES_BLOCK 16
+#define LTUYA_KEY_LEN       16
+#define LTUYA_AES_BLOCK     16
 #define LTUYA_GCM_NONCE_LEN 12
-#define LTUYA_GCM_TAG_LEN 16
-#define LTUYA_SHA256_LEN 32
-#define LTUYA_MD5_LEN 16
+#define LTUYA_GCM_TAG_LEN   16
+#define LTUYA_SHA256_LEN    32
+#define LTUYA_MD5_LEN       16
 
 /* A read-only byte range, for functions that hash several pieces at once. */
 typedef struct {

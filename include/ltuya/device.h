@@ -54,15 +54,23 @@ typedef struct {
 typedef struct {
     ltuya_client_opts_t client; /* host, port, ids, key, version, quirks, timeouts */
     ltuya_energy_map_t energy;
-    bool keep_alive;             /* stay connected between calls (else close after each) */
-    bool confirm_writes;         /* set() also waits for the device's status push */
+    bool keep_alive; /* stay connected between calls (else close after each) */
 } ltuya_device_opts_t;
+
+/* Room for the text of string DPs in the cache. */
+#ifndef LTUYA_CACHE_POOL
+#define LTUYA_CACHE_POOL 256
+#endif
 
 typedef struct {
     ltuya_client_t client;
     ltuya_energy_map_t energy;
     bool keep_alive;
-    bool confirm_writes;
+    ltuya_dps_t cache; /* merged state; string views point into pool */
+    char pool[LTUYA_CACHE_POOL];
+    size_t pool_len;
+    void (*user_push)(void *user, const ltuya_dps_t *dps);
+    void *user;
 } ltuya_device_t;
 
 ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
@@ -79,13 +87,13 @@ ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out);
 /* One DP from a fresh status (LTUYA_ERR_NOT_FOUND if the device lacks it). */
 ltuya_status_t ltuya_device_get(ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
 
-/* Set one or more DPs; returns when the device acknowledged (and, with
- * confirm_writes, pushed the new state). LTUYA_ERR_DEVICE with the device's
- * text in ltuya_device_last_error() if it refused. */
+/* Set one or more DPs; returns when the device acknowledged them. LTUYA_ERR_DEVICE with the
+ * device's text in ltuya_device_last_error() if it refused. */
 ltuya_status_t ltuya_device_set(ltuya_device_t *d, const ltuya_dp_t *dps, size_t n);
 ltuya_status_t ltuya_device_on(ltuya_device_t *d, uint16_t dp);
 ltuya_status_t ltuya_device_off(ltuya_device_t *d, uint16_t dp);
-/* Reads the switch state first, then sets the opposite; *now_on (may be NULL) gets the new state. */
+/* Reads the switch state first, then sets the opposite; *now_on (may be NULL) gets the new state.
+ */
 ltuya_status_t ltuya_device_toggle(ltuya_device_t *d, uint16_t dp, bool *now_on);
 
 ltuya_status_t ltuya_device_heartbeat(ltuya_device_t *d);

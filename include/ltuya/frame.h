@@ -51,30 +51,30 @@ const char *ltuya_version_str(ltuya_version_t v);
 bool ltuya_version_supported(ltuya_version_t v);
 
 /* Command codes ("frame types"). */
-#define LTUYA_CMD_LIST(X)                                                      \
-    X(UDP, 0x00)                                                               \
-    X(AP_CONFIG, 0x01)                                                         \
-    X(ACTIVE, 0x02)                                                            \
-    X(SESS_KEY_NEG_START, 0x03)                                                \
-    X(SESS_KEY_NEG_RESP, 0x04)                                                 \
-    X(SESS_KEY_NEG_FINISH, 0x05)                                               \
-    X(UNBIND, 0x06)                                                            \
-    X(CONTROL, 0x07)                                                           \
-    X(STATUS, 0x08)                                                            \
-    X(HEART_BEAT, 0x09)                                                        \
-    X(DP_QUERY, 0x0a)                                                          \
-    X(QUERY_WIFI, 0x0b)                                                        \
-    X(TOKEN_BIND, 0x0c)                                                        \
-    X(CONTROL_NEW, 0x0d)                                                       \
-    X(ENABLE_WIFI, 0x0e)                                                       \
-    X(WIFI_INFO, 0x0f)                                                         \
-    X(DP_QUERY_NEW, 0x10)                                                      \
-    X(SCENE_EXECUTE, 0x11)                                                     \
-    X(UPDATEDPS, 0x12)                                                         \
-    X(UDP_NEW, 0x13)                                                           \
-    X(AP_CONFIG_NEW, 0x14)                                                     \
-    X(BOARDCAST_LPV34, 0x23)                                                   \
-    X(REQ_DEVINFO, 0x25)                                                       \
+#define LTUYA_CMD_LIST(X)                                                                          \
+    X(UDP, 0x00)                                                                                   \
+    X(AP_CONFIG, 0x01)                                                                             \
+    X(ACTIVE, 0x02)                                                                                \
+    X(SESS_KEY_NEG_START, 0x03)                                                                    \
+    X(SESS_KEY_NEG_RESP, 0x04)                                                                     \
+    X(SESS_KEY_NEG_FINISH, 0x05)                                                                   \
+    X(UNBIND, 0x06)                                                                                \
+    X(CONTROL, 0x07)                                                                               \
+    X(STATUS, 0x08)                                                                                \
+    X(HEART_BEAT, 0x09)                                                                            \
+    X(DP_QUERY, 0x0a)                                                                              \
+    X(QUERY_WIFI, 0x0b)                                                                            \
+    X(TOKEN_BIND, 0x0c)                                                                            \
+    X(CONTROL_NEW, 0x0d)                                                                           \
+    X(ENABLE_WIFI, 0x0e)                                                                           \
+    X(WIFI_INFO, 0x0f)                                                                             \
+    X(DP_QUERY_NEW, 0x10)                                                                          \
+    X(SCENE_EXECUTE, 0x11)                                                                         \
+    X(UPDATEDPS, 0x12)                                                                             \
+    X(UDP_NEW, 0x13)                                                                               \
+    X(AP_CONFIG_NEW, 0x14)                                                                         \
+    X(BOARDCAST_LPV34, 0x23)                                                                       \
+    X(REQ_DEVINFO, 0x25)                                                                           \
     X(LAN_EXT_STREAM, 0x40)
 
 enum {
@@ -87,13 +87,13 @@ enum {
 const char *ltuya_cmd_name(uint32_t cmd);
 
 /* Frame prefixes and fixed sizes. */
-#define LTUYA_PREFIX_55AA 0x000055aaU
-#define LTUYA_SUFFIX_55AA 0x0000aa55U
-#define LTUYA_PREFIX_6699 0x00006699U
-#define LTUYA_SUFFIX_6699 0x00009966U
-#define LTUYA_HEADER_55AA 16     /* prefix seq cmd len */
-#define LTUYA_HEADER_6699 18     /* prefix reserved seq cmd len */
-#define LTUYA_VERSION_HEADER 15  /* "3.x" + crc(4) + seq(4) + source(4) */
+#define LTUYA_PREFIX_55AA    0x000055aaU
+#define LTUYA_SUFFIX_55AA    0x0000aa55U
+#define LTUYA_PREFIX_6699    0x00006699U
+#define LTUYA_SUFFIX_6699    0x00009966U
+#define LTUYA_HEADER_55AA    16 /* prefix seq cmd len */
+#define LTUYA_HEADER_6699    18 /* prefix reserved seq cmd len */
+#define LTUYA_VERSION_HEADER 15 /* "3.x" + crc(4) + seq(4) + source(4) */
 
 /* ---- The 15-byte version header ------------------------------------------ */
 
@@ -118,8 +118,8 @@ typedef struct {
                            only for 3.1 frames that are sent in plaintext */
     uint32_t seq;
     uint32_t cmd;
-    bool from_device;   /* device frames carry a return code */
-    uint32_t retcode;   /* only with from_device */
+    bool from_device;       /* device frames carry a return code */
+    uint32_t retcode;       /* only with from_device */
     const uint8_t *payload; /* plaintext (JSON or binary); may be NULL if payload_len is 0 */
     size_t payload_len;
     ltuya_header_mode_t header;
@@ -164,7 +164,7 @@ typedef struct {
 typedef enum {
     LTUYA_SIG_NONE = 0, /* frame carried no 3.1 signature */
     LTUYA_SIG_OK,
-    LTUYA_SIG_BAD,      /* reported, not fatal: real devices are not strict */
+    LTUYA_SIG_BAD, /* reported, not fatal: real devices are not strict */
 } ltuya_sig_t;
 
 typedef struct {
@@ -175,7 +175,7 @@ typedef struct {
     uint32_t retcode;
     bool has_version_header;
     uint8_t version_header[LTUYA_VERSION_HEADER];
-    bool encrypted;       /* payload was ciphertext (false for plaintext errors, 3.1 queries) */
+    bool encrypted; /* payload was ciphertext (false for plaintext errors, 3.1 queries) */
     ltuya_sig_t v31_signature;
     uint8_t nonce[LTUYA_GCM_NONCE_LEN]; /* 3.5 only */
     const uint8_t *payload;             /* plaintext view into the decoded buffer */

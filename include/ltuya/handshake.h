@@ -17,9 +17,9 @@
 
 #include "ltuya/frame.h"
 
-#define LTUYA_HS_NONCE_LEN 16
-#define LTUYA_HS_RESP_LEN (LTUYA_HS_NONCE_LEN + LTUYA_SHA256_LEN)  /* 48 */
-#define LTUYA_HS_FINISH_LEN LTUYA_SHA256_LEN                      /* 32 */
+#define LTUYA_HS_NONCE_LEN  16
+#define LTUYA_HS_RESP_LEN   (LTUYA_HS_NONCE_LEN + LTUYA_SHA256_LEN) /* 48 */
+#define LTUYA_HS_FINISH_LEN LTUYA_SHA256_LEN                        /* 32 */
 
 /* Session key for version 3.4 or 3.5 (else LTUYA_ERR_UNSUPPORTED_VERSION). */
 ltuya_status_t ltuya_hs_session_key(ltuya_version_t v, const uint8_t local_key[LTUYA_KEY_LEN],

@@ -97,7 +97,7 @@ static inline ltuya_dp_t ltuya_dp_null(uint16_t id)
 typedef struct {
     char *buf;
     size_t cap;
-    size_t len;  /* bytes the output needs so far (may exceed cap) */
+    size_t len; /* bytes the output needs so far (may exceed cap) */
     uint8_t depth;
     uint32_t first; /* bit d set: nothing written yet at depth d (no comma needed) */
 } ltuya_jw_t;
@@ -154,14 +154,14 @@ void ltuya_json_discovery_request(ltuya_jw_t *w, const char *ip);
 
 typedef struct {
     ltuya_dp_t dp[LTUYA_MAX_DPS];
-    size_t count;    /* entries in dp[] */
-    size_t dropped;  /* DPs beyond LTUYA_MAX_DPS (or with ids that are not numbers) */
-    bool has_dps;    /* a "dps" object was found (it may be empty) */
+    size_t count;       /* entries in dp[] */
+    size_t dropped;     /* DPs beyond LTUYA_MAX_DPS (or with ids that are not numbers) */
+    bool has_dps;       /* a "dps" object was found (it may be empty) */
     ltuya_str_t dev_id; /* "devId", if present */
     ltuya_str_t cid;    /* "cid" at top level or under "data", if present */
     bool has_t;
     int64_t t;
-    int protocol;       /* "protocol" envelope number, 0 if absent */
+    int protocol; /* "protocol" envelope number, 0 if absent */
 } ltuya_dps_t;
 
 /* Parse a payload. LTUYA_OK even if there is no "dps" (check has_dps);

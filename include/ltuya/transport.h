@@ -35,10 +35,12 @@ typedef struct ltuya_transport {
 } ltuya_transport_t;
 
 /* Clocks. now_ms is monotonic (never goes back); wall_s is Unix time in
- * seconds (for the "t" field; devices do not check it closely). */
+ * seconds (for the "t" field; devices do not check it closely); sleep_ms
+ * blocks (an RTOS delay on a microcontroller). */
 typedef struct ltuya_clock {
     uint64_t (*now_ms)(void *ctx);
     int64_t (*wall_s)(void *ctx);
+    void (*sleep_ms)(void *ctx, uint32_t ms); /* waiting out a reconnect backoff */
     void *ctx;
 } ltuya_clock_t;
 

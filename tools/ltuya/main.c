@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim.h"
 
 typedef struct {
     const char *name;
@@ -12,6 +13,7 @@ typedef struct {
 
 static const command_t commands[] = {
     {"decode", cli_decode_main, "decode captured frames (hex) into JSON"},
+    {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 
 static void usage(FILE *out)

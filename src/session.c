@@ -1,0 +1,485 @@
+/* The sans-I/O session; see session.h and docs/protocol.md sections 3 and 5. */
+#include "ltuya/session.h"
+
+#include <string.h>
+
+#include "ltuya/handshake.h"
+
+/* Scratch for building one request's JSON (payloads stay small: devices
+ * have 512-byte receive buffers). */
+#define JSON_SCRATCH 512
+
+static const uint16_t default_d22[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                       16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+static const uint16_t energy_dps[] = {18, 19, 20};
+
+static void copy_id(char *dst, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n > LTUYA_MAX_ID)
+        n = LTUYA_MAX_ID;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
+                        size_t rx_cap, uint8_t *tx, size_t tx_cap)
+{
+    memset(s, 0, sizeof *s);
+    s->opts = *opts;
+    copy_id(s->dev_id, opts->dev_id);
+    copy_id(s->cid, opts->cid);
+    s->opts.dev_id = s->dev_id;
+    s->opts.cid = opts->cid ? s->cid : NULL;
+    if (opts->local_key)
+        memcpy(s->local_key, opts->local_key, LTUYA_KEY_LEN);
+    s->opts.local_key = NULL; /* only our copy is used, and wiped */
+    if (!s->opts.reply_timeout_ms)
+        s->opts.reply_timeout_ms = LTUYA_DEFAULT_REPLY_TIMEOUT_MS;
+    if (!s->opts.heartbeat_ms)
+        s->opts.heartbeat_ms = LTUYA_DEFAULT_HEARTBEAT_MS;
+    const uint16_t *ids = opts->device22_dps ? opts->device22_dps : default_d22;
+    size_t n = opts->device22_dps ? opts->device22_count : sizeof default_d22 / sizeof *ids;
+    if (n > LTUYA_MAX_DEVICE22_DPS)
+        n = LTUYA_MAX_DEVICE22_DPS;
+    memcpy(s->d22, ids, n * sizeof *ids);
+    s->n_d22 = (uint8_t)n;
+    s->device22 = opts->device22;
+    ltuya_reasm_init(&s->rx, rx, rx_cap);
+    s->tx = tx;
+    s->tx_cap = tx_cap;
+}
+
+void ltuya_session_deinit(ltuya_session_t *s)
+{
+    ltuya_zeroize(s->local_key, sizeof s->local_key);
+    ltuya_zeroize(s->session_key, sizeof s->session_key);
+    ltuya_zeroize(s->lc, sizeof s->lc);
+    s->state = LTUYA_SESSION_IDLE;
+}
+
+static bool keyed_version(const ltuya_session_t *s)
+{
+    return s->opts.version >= LTUYA_V34;
+}
+
+static const uint8_t *frame_key(const ltuya_session_t *s)
+{
+    return keyed_version(s) && s->state == LTUYA_SESSION_READY ? s->session_key : s->local_key;
+}
+
+static void emit(ltuya_session_t *s, const ltuya_event_t *ev)
+{
+    if (s->opts.on_event)
+        s->opts.on_event(s->opts.user, ev);
+}
+
+static ltuya_status_t fail(ltuya_session_t *s, ltuya_status_t st)
+{
+    ltuya_event_t ev = {0};
+    s->state = LTUYA_SESSION_FAILED;
+    s->req = LTUYA_REQ_NONE;
+    s->hb_pending = false;
+    ev.type = LTUYA_EV_FAILED;
+    ev.status = st;
+    emit(s, &ev);
+    return st;
+}
+
+static void finish(ltuya_session_t *s, ltuya_status_t st, const ltuya_dps_t *dps,
+                   const uint8_t *err, size_t err_len)
+{
+    ltuya_event_t ev = {0};
+    ev.type = LTUYA_EV_DONE;
+    ev.req = s->req;
+    ev.status = st;
+    ev.dps = dps;
+    ev.device_error = (const char *)err;
+    ev.device_error_len = err ? err_len : 0;
+    s->req = LTUYA_REQ_NONE;
+    s->req_acked = false;
+    emit(s, &ev);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static ltuya_header_mode_t header_mode(const ltuya_session_t *s, uint32_t cmd)
+{
+    if (cmd < 64 && (s->opts.header_on >> cmd & 1))
+        return LTUYA_HEADER_ON;
+    if (cmd < 64 && (s->opts.header_off >> cmd & 1))
+        return LTUYA_HEADER_OFF;
+    return LTUYA_HEADER_AUTO;
+}
+
+static ltuya_status_t send_frame(ltuya_session_t *s, uint32_t cmd, const void *payload, size_t len,
+                                 const uint8_t *key, uint64_t now)
+{
+    uint8_t nonce[LTUYA_GCM_NONCE_LEN];
+    ltuya_frame_spec_t f = {0};
+    f.version = s->opts.version;
+    f.key = key;
+    f.seq = s->seq + 1; /* strictly increasing, never 0 */
+    f.cmd = cmd;
+    f.payload = payload;
+    f.payload_len = len;
+    f.header = header_mode(s, cmd);
+    f.header_version = s->opts.header_version;
+    f.v31_encrypt = ltuya_v31_encrypts(cmd, false);
+    if (f.version == LTUYA_V35) {
+        ltuya_status_t st = ltuya_random(nonce, sizeof nonce);
+        if (st != LTUYA_OK)
+            return st;
+        f.nonce = nonce;
+    }
+    /* compact the queue before appending */
+    if (s->tx_off) {
+        memmove(s->tx, s->tx + s->tx_off, s->tx_len - s->tx_off);
+        s->tx_len -= s->tx_off;
+        s->tx_off = 0;
+    }
+    size_t n;
+    ltuya_status_t st = ltuya_frame_encode(&f, s->tx + s->tx_len, s->tx_cap - s->tx_len, &n);
+    if (st != LTUYA_OK)
+        return st;
+    if (s->opts.on_frame)
+        s->opts.on_frame(s->opts.user, true, s->tx + s->tx_len, n, NULL, LTUYA_OK);
+    s->tx_len += n;
+    s->seq++;
+    s->last_tx_ms = now;
+    return LTUYA_OK;
+}
+
+static int64_t wall(const ltuya_session_t *s)
+{
+    return s->opts.wall_s ? s->opts.wall_s(s->opts.user) : 0;
+}
+
+static ltuya_status_t send_query(ltuya_session_t *s, uint64_t now)
+{
+    char json[JSON_SCRATCH];
+    ltuya_jw_t w;
+    size_t n;
+    uint32_t cmd;
+    ltuya_jw_init(&w, json, sizeof json);
+    if (s->device22) {
+        ltuya_json_device22_query(&w, s->dev_id, wall(s), s->d22, s->n_d22);
+        cmd = LTUYA_CMD_CONTROL_NEW;
+    } else {
+        ltuya_json_query(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s));
+        cmd = keyed_version(s) ? LTUYA_CMD_DP_QUERY_NEW : LTUYA_CMD_DP_QUERY;
+    }
+    ltuya_status_t st = ltuya_jw_finish(&w, &n);
+    if (st == LTUYA_OK)
+        st = send_frame(s, cmd, json, n, frame_key(s), now);
+    s->req_cmd = cmd;
+    return st;
+}
+
+ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now)
+{
+    if (!ltuya_version_supported(s->opts.version))
+        return LTUYA_ERR_UNSUPPORTED_VERSION;
+    s->seq = 0;
+    s->got_frame = false;
+    s->last_tx_ms = now;
+    if (!keyed_version(s)) {
+        ltuya_event_t ev = {0};
+        s->state = LTUYA_SESSION_READY;
+        ev.type = LTUYA_EV_READY;
+        emit(s, &ev);
+        return LTUYA_OK;
+    }
+    ltuya_status_t st = ltuya_random(s->lc, sizeof s->lc);
+    if (st == LTUYA_OK)
+        st = send_frame(s, LTUYA_CMD_SESS_KEY_NEG_START, s->lc, sizeof s->lc, s->local_key, now);
+    if (st != LTUYA_OK)
+        return st;
+    s->state = LTUYA_SESSION_HANDSHAKE;
+    s->hs_deadline = now + s->opts.reply_timeout_ms;
+    return LTUYA_OK;
+}
+
+ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const ltuya_dp_t *dps,
+                                     size_t n, uint64_t now)
+{
+    char json[JSON_SCRATCH];
+    ltuya_jw_t w;
+    size_t len;
+    ltuya_status_t st;
+    if (s->state != LTUYA_SESSION_READY)
+        return LTUYA_ERR_BAD_STATE;
+    if (req == LTUYA_REQ_HEARTBEAT) {
+        if (s->req != LTUYA_REQ_NONE)
+            return LTUYA_ERR_BUSY;
+    } else if (s->req != LTUYA_REQ_NONE) {
+        return LTUYA_ERR_BUSY;
+    }
+    ltuya_jw_init(&w, json, sizeof json);
+    switch (req) {
+    case LTUYA_REQ_STATUS:
+        st = send_query(s, now);
+        break;
+    case LTUYA_REQ_SET:
+        if (!n)
+            return LTUYA_ERR_INVALID_ARG;
+        ltuya_json_control(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s), dps, n);
+        st = ltuya_jw_finish(&w, &len);
+        s->req_cmd = keyed_version(s) ? LTUYA_CMD_CONTROL_NEW : LTUYA_CMD_CONTROL;
+        if (st == LTUYA_OK)
+            st = send_frame(s, s->req_cmd, json, len, frame_key(s), now);
+        break;
+    case LTUYA_REQ_REFRESH: {
+        uint16_t ids[LTUYA_MAX_DPS];
+        size_t k = n < LTUYA_MAX_DPS ? n : LTUYA_MAX_DPS;
+        for (size_t i = 0; i < k; i++)
+            ids[i] = dps[i].id;
+        ltuya_json_refresh(&w, k ? ids : energy_dps, k ? k : 3);
+        st = ltuya_jw_finish(&w, &len);
+        s->req_cmd = LTUYA_CMD_UPDATEDPS;
+        if (st == LTUYA_OK)
+            st = send_frame(s, LTUYA_CMD_UPDATEDPS, json, len, frame_key(s), now);
+        break;
+    }
+    case LTUYA_REQ_HEARTBEAT:
+        ltuya_json_heartbeat(&w, s->dev_id);
+        st = ltuya_jw_finish(&w, &len);
+        s->req_cmd = LTUYA_CMD_HEART_BEAT;
+        if (st == LTUYA_OK)
+            st = send_frame(s, LTUYA_CMD_HEART_BEAT, json, len, frame_key(s), now);
+        break;
+    default:
+        return LTUYA_ERR_INVALID_ARG;
+    }
+    if (st != LTUYA_OK)
+        return st;
+    s->req = req;
+    s->req_acked = false;
+    s->req_deadline = now + s->opts.reply_timeout_ms;
+    return LTUYA_OK;
+}
+
+size_t ltuya_session_output(const ltuya_session_t *s, const uint8_t **data)
+{
+    *data = s->tx + s->tx_off;
+    return s->tx_len - s->tx_off;
+}
+
+void ltuya_session_output_done(ltuya_session_t *s, size_t n)
+{
+    if (n > s->tx_len - s->tx_off)
+        n = s->tx_len - s->tx_off;
+    s->tx_off += n;
+    if (s->tx_off == s->tx_len)
+        s->tx_off = s->tx_len = 0;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static bool text_contains(const uint8_t *p, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(p + i, needle, k))
+            return true;
+    return false;
+}
+
+/* "json obj data unvalid" / "data format error": the device cannot answer a
+ * plain status query; it wants the device22 form. */
+static bool wants_device22(const ltuya_frame_t *f)
+{
+    return text_contains(f->payload, f->payload_len, "data unvalid") ||
+           text_contains(f->payload, f->payload_len, "data format error");
+}
+
+static ltuya_status_t on_handshake_reply(ltuya_session_t *s, const ltuya_frame_t *f, uint64_t now)
+{
+    uint8_t ld[16], fin[LTUYA_HS_FINISH_LEN];
+    if (f->cmd != LTUYA_CMD_SESS_KEY_NEG_RESP)
+        return LTUYA_OK; /* nothing else is expected; ignore */
+    ltuya_status_t st = ltuya_hs_check_resp(s->local_key, s->lc, f->payload, f->payload_len, ld);
+    if (st == LTUYA_OK)
+        st = ltuya_hs_finish_payload(s->local_key, ld, fin);
+    if (st == LTUYA_OK)
+        st = send_frame(s, LTUYA_CMD_SESS_KEY_NEG_FINISH, fin, sizeof fin, s->local_key, now);
+    if (st == LTUYA_OK)
+        st = ltuya_hs_session_key(s->opts.version, s->local_key, s->lc, ld, s->session_key);
+    ltuya_zeroize(ld, sizeof ld);
+    if (st != LTUYA_OK)
+        return fail(s, st);
+    s->state = LTUYA_SESSION_READY;
+    ltuya_event_t ev = {0};
+    ev.type = LTUYA_EV_READY;
+    emit(s, &ev);
+    return LTUYA_OK;
+}
+
+static void push(ltuya_session_t *s, const ltuya_dps_t *d)
+{
+    ltuya_event_t ev = {0};
+    ev.type = LTUYA_EV_PUSH;
+    ev.dps = d;
+    emit(s, &ev);
+}
+
+static ltuya_status_t on_frame(ltuya_session_t *s, const ltuya_frame_t *f, uint64_t now)
+{
+    ltuya_dps_t d;
+    bool has_dps = f->payload_len && f->payload[0] == '{' &&
+                   ltuya_json_parse_dps((const char *)f->payload, f->payload_len, &d) == LTUYA_OK &&
+                   d.has_dps;
+    bool is_error = f->has_retcode && f->retcode != 0 && f->payload_len > 0 && !has_dps;
+
+    if (s->state == LTUYA_SESSION_HANDSHAKE)
+        return on_handshake_reply(s, f, now);
+
+    if (f->cmd == LTUYA_CMD_HEART_BEAT) {
+        s->hb_pending = false;
+        if (s->req == LTUYA_REQ_HEARTBEAT)
+            finish(s, LTUYA_OK, NULL, NULL, 0);
+        return LTUYA_OK;
+    }
+
+    /* The reply to the outstanding request (same command), or a push. */
+    if (s->req != LTUYA_REQ_NONE && f->cmd == s->req_cmd) {
+        if (s->req == LTUYA_REQ_STATUS && is_error && wants_device22(f) && !s->device22) {
+            /* fall back and ask again the way this firmware understands */
+            s->device22 = true;
+            ltuya_status_t st = send_query(s, now);
+            s->req_deadline = now + s->opts.reply_timeout_ms;
+            return st == LTUYA_OK ? LTUYA_OK : fail(s, st);
+        }
+        if (is_error) {
+            finish(s, LTUYA_ERR_DEVICE, NULL, f->payload, f->payload_len);
+            return LTUYA_OK;
+        }
+        if (has_dps) {
+            finish(s, LTUYA_OK, &d, NULL, 0);
+            return LTUYA_OK;
+        }
+        /* An empty ACK: a write is done; a device22 query or a refresh
+         * still waits for the push that carries the values. */
+        if (s->req == LTUYA_REQ_SET || s->req == LTUYA_REQ_REFRESH)
+            finish(s, LTUYA_OK, NULL, NULL, 0);
+        else
+            s->req_acked = true;
+        return LTUYA_OK;
+    }
+
+    if (has_dps) {
+        bool completes = s->req == LTUYA_REQ_STATUS && s->device22;
+        if (completes)
+            finish(s, LTUYA_OK, &d, NULL, 0);
+        else
+            push(s, &d);
+    } else if (is_error && s->req != LTUYA_REQ_NONE && s->req != LTUYA_REQ_HEARTBEAT) {
+        /* an error under another command (some firmware answers CONTROL_NEW with cmd 8) */
+        finish(s, LTUYA_ERR_DEVICE, NULL, f->payload, f->payload_len);
+    }
+    return LTUYA_OK;
+}
+
+static ltuya_status_t decode_failure(ltuya_session_t *s, ltuya_status_t st)
+{
+    /* Integrity failures mean the key is not the device's: during the
+     * handshake that is certain, later on (3.3) the reply did not decrypt. */
+    switch (st) {
+    case LTUYA_ERR_BAD_HMAC:
+    case LTUYA_ERR_BAD_TAG:
+    case LTUYA_ERR_BAD_PADDING:
+        return fail(s, LTUYA_ERR_WRONG_KEY);
+    default:
+        return LTUYA_OK; /* a damaged frame: drop it, the request times out or is retried */
+    }
+}
+
+ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n, uint64_t now)
+{
+    while (n) {
+        size_t acc;
+        ltuya_reasm_feed(&s->rx, data, n, &acc);
+        data += acc;
+        n -= acc;
+        for (;;) {
+            if (s->state == LTUYA_SESSION_FAILED)
+                return LTUYA_ERR_BAD_STATE;
+            uint8_t *raw;
+            size_t len;
+            ltuya_status_t st = ltuya_reasm_next(&s->rx, &raw, &len);
+            if (st == LTUYA_NEED_MORE)
+                break;
+            if (st != LTUYA_OK)
+                continue; /* oversize header: skipped by the reassembler */
+            ltuya_decode_opts_t o = {s->opts.version, frame_key(s), LTUYA_FROM_DEVICE};
+            ltuya_frame_t f;
+            if (s->opts.on_frame)
+                s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
+            st = ltuya_frame_decode_whole(raw, len, &o, &f);
+            if (s->opts.on_frame)
+                s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
+            if (st != LTUYA_OK) {
+                st = decode_failure(s, st);
+                if (st != LTUYA_OK)
+                    return st;
+                continue;
+            }
+            s->got_frame = true;
+            st = on_frame(s, &f, now);
+            if (st != LTUYA_OK)
+                return st;
+        }
+    }
+    return LTUYA_OK;
+}
+
+ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now)
+{
+    if (s->state == LTUYA_SESSION_HANDSHAKE && now >= s->hs_deadline)
+        return fail(s, s->got_frame ? LTUYA_ERR_HANDSHAKE : LTUYA_ERR_NO_REPLY);
+    if (s->state != LTUYA_SESSION_READY)
+        return LTUYA_OK;
+    if (s->hb_pending && now >= s->hb_deadline)
+        return fail(s, LTUYA_ERR_TIMEOUT); /* the connection is dead */
+    if (s->req != LTUYA_REQ_NONE && now >= s->req_deadline) {
+        /* nothing ever came back on this connection: say so */
+        finish(s, s->got_frame ? LTUYA_ERR_TIMEOUT : LTUYA_ERR_NO_REPLY, NULL, NULL, 0);
+        return LTUYA_OK;
+    }
+    if (s->opts.heartbeat_ms != UINT32_MAX && !s->hb_pending && s->req == LTUYA_REQ_NONE &&
+        now - s->last_tx_ms >= s->opts.heartbeat_ms) {
+        char json[128];
+        ltuya_jw_t w;
+        size_t len;
+        ltuya_jw_init(&w, json, sizeof json);
+        ltuya_json_heartbeat(&w, s->dev_id);
+        ltuya_status_t st = ltuya_jw_finish(&w, &len);
+        if (st == LTUYA_OK)
+            st = send_frame(s, LTUYA_CMD_HEART_BEAT, json, len, frame_key(s), now);
+        if (st != LTUYA_OK)
+            return fail(s, st);
+        s->hb_pending = true;
+        s->hb_deadline = now + s->opts.reply_timeout_ms;
+    }
+    return LTUYA_OK;
+}
+
+uint64_t ltuya_session_deadline(const ltuya_session_t *s)
+{
+    uint64_t d = UINT64_MAX;
+    if (s->state == LTUYA_SESSION_HANDSHAKE)
+        return s->hs_deadline;
+    if (s->state != LTUYA_SESSION_READY)
+        return d;
+    if (s->req != LTUYA_REQ_NONE && s->req_deadline < d)
+        d = s->req_deadline;
+    if (s->hb_pending && s->hb_deadline < d)
+        d = s->hb_deadline;
+    if (!s->hb_pending && s->req == LTUYA_REQ_NONE && s->opts.heartbeat_ms != UINT32_MAX) {
+        uint64_t hb = s->last_tx_ms + s->opts.heartbeat_ms;
+        if (hb < d)
+            d = hb;
+    }
+    return d;
+}

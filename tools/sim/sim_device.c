@@ -1,0 +1,538 @@
+/* A simulated device; see sim_device.h and docs/simulator.md. */
+#include "sim_device.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "ltuya/handshake.h"
+
+/* ---- profiles ------------------------------------------------------------- */
+
+typedef struct {
+    uint16_t id;
+    ltuya_dp_type_t type;
+    int64_t i;
+    const char *s;
+} dp_init_t;
+
+/* The seed's AUBESS Smart Socket 20A (protocol.md 8.1): query-only, 18/19/20. */
+static const dp_init_t plug_dps[] = {
+    {1, LTUYA_DP_BOOL, 1, NULL},     {9, LTUYA_DP_INT, 0, NULL},
+    {17, LTUYA_DP_INT, 0, NULL},     {18, LTUYA_DP_INT, 0, NULL},
+    {19, LTUYA_DP_INT, 0, NULL},     {20, LTUYA_DP_INT, 0, NULL},
+    {21, LTUYA_DP_INT, 1, NULL},     {22, LTUYA_DP_INT, 630, NULL},
+    {23, LTUYA_DP_INT, 10640, NULL}, {24, LTUYA_DP_INT, 5912, NULL},
+    {25, LTUYA_DP_INT, 2900, NULL},  {26, LTUYA_DP_INT, 0, NULL},
+    {38, LTUYA_DP_STR, 0, "memory"}, {39, LTUYA_DP_BOOL, 0, NULL},
+    {40, LTUYA_DP_STR, 0, "relay"},  {41, LTUYA_DP_BOOL, 0, NULL},
+    {42, LTUYA_DP_STR, 0, ""},       {43, LTUYA_DP_STR, 0, ""},
+    {44, LTUYA_DP_STR, 0, ""},
+};
+/* A 3.4 plug reporting on 21 (mA), 22 (W x10), 23 (V x10). */
+static const dp_init_t plug34_dps[] = {
+    {1, LTUYA_DP_BOOL, 1, NULL},  {9, LTUYA_DP_INT, 0, NULL},  {17, LTUYA_DP_INT, 0, NULL},
+    {21, LTUYA_DP_INT, 0, NULL},  {22, LTUYA_DP_INT, 0, NULL}, {23, LTUYA_DP_INT, 0, NULL},
+    {38, LTUYA_DP_STR, 0, "off"},
+};
+/* An old 3.1 plug: 4 (mA), 5 (W x10), 6 (V x10). */
+static const dp_init_t plug31_dps[] = {
+    {1, LTUYA_DP_BOOL, 1, NULL}, {2, LTUYA_DP_INT, 0, NULL}, {4, LTUYA_DP_INT, 0, NULL},
+    {5, LTUYA_DP_INT, 0, NULL},  {6, LTUYA_DP_INT, 0, NULL},
+};
+/* A bulb (tinytuya's layout B). */
+static const dp_init_t bulb_dps[] = {
+    {20, LTUYA_DP_BOOL, 1, NULL},          {21, LTUYA_DP_STR, 0, "white"},
+    {22, LTUYA_DP_INT, 1000, NULL},        {23, LTUYA_DP_INT, 500, NULL},
+    {24, LTUYA_DP_STR, 0, "000003e803e8"}, {26, LTUYA_DP_INT, 0, NULL},
+};
+
+typedef struct {
+    const char *name;
+    const dp_init_t *dps;
+    size_t n;
+    uint16_t sw, cur, pow, volt, energy;
+    const char *product;
+    uint32_t quirks;
+} profile_t;
+
+static const profile_t profiles[] = {
+    {"plug", plug_dps, sizeof plug_dps / sizeof *plug_dps, 1, 18, 19, 20, 17, "2iepauebcvo74ujc",
+     0},
+    {"plug34", plug34_dps, sizeof plug34_dps / sizeof *plug34_dps, 1, 21, 22, 23, 17,
+     "keyjup78v54myhan", 0},
+    {"plug31", plug31_dps, sizeof plug31_dps / sizeof *plug31_dps, 1, 4, 5, 6, 0,
+     "7jIGJAymiH8OsFFb", 0},
+    {"bulb", bulb_dps, sizeof bulb_dps / sizeof *bulb_dps, 20, 0, 0, 0, 0, "keyj3w8cmutjmmjj", 0},
+    {"device22", plug_dps, 6, 1, 18, 19, 20, 17, "7eue8lqgmvqyzpyx", SIM_Q_DEVICE22},
+};
+
+static uint32_t rnd(sim_device_t *d)
+{
+    d->rng ^= d->rng << 13;
+    d->rng ^= d->rng >> 17;
+    d->rng ^= d->rng << 5;
+    return d->rng;
+}
+
+static sim_dp_t *dp_mut(sim_device_t *d, uint16_t id)
+{
+    for (size_t i = 0; i < d->ndps; i++)
+        if (d->dps[i].id == id)
+            return &d->dps[i];
+    return NULL;
+}
+
+const sim_dp_t *sim_device_dp(const sim_device_t *d, uint16_t id)
+{
+    return dp_mut((sim_device_t *)d, id);
+}
+
+bool sim_device_init(sim_device_t *d, const char *id, const uint8_t key[16], ltuya_version_t v,
+                     const char *profile, uint32_t seed)
+{
+    const profile_t *p = NULL;
+    for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
+        if (!strcmp(profiles[i].name, profile ? profile : "plug"))
+            p = &profiles[i];
+    if (!p)
+        return false;
+    memset(d, 0, sizeof *d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    memcpy(d->key, key, 16);
+    d->version = v;
+    snprintf(d->profile, sizeof d->profile, "%s", p->name);
+    snprintf(d->product_key, sizeof d->product_key, "%s", p->product);
+    d->quirks = p->quirks;
+    for (size_t i = 0; i < p->n && i < SIM_MAX_DPS; i++) {
+        sim_dp_t *x = &d->dps[d->ndps++];
+        x->id = p->dps[i].id;
+        x->type = p->dps[i].type;
+        x->b = p->dps[i].i != 0;
+        x->i = p->dps[i].i;
+        if (p->dps[i].s)
+            snprintf(x->s, sizeof x->s, "%s", p->dps[i].s);
+    }
+    d->dp_switch = p->sw;
+    d->dp_current = p->cur;
+    d->dp_power = p->pow;
+    d->dp_voltage = p->volt;
+    d->dp_energy = p->energy;
+    d->rng = seed ? seed : 0x2545f491u;
+    d->load_ma = 371; /* a ~85 W appliance, as in a real capture */
+    d->max_clients = 1;
+    d->idle_timeout_ms = 30000;
+    sim_device_measure(d);
+    return true;
+}
+
+void sim_device_measure(sim_device_t *d)
+{
+    sim_dp_t *sw = dp_mut(d, d->dp_switch);
+    sim_dp_t *c = dp_mut(d, d->dp_current), *p = dp_mut(d, d->dp_power),
+             *v = dp_mut(d, d->dp_voltage);
+    if (!c || !p || !v)
+        return;
+    bool on = !sw || sw->b;
+    /* mains wanders around 230 V; the load switches between idle and working */
+    int volts10 = 2300 + (int)(rnd(d) % 81) - 40;
+    if (rnd(d) % 8 == 0)
+        d->load_ma = d->load_ma > 100 ? 28 : 371 + (int)(rnd(d) % 40);
+    int ma = on ? d->load_ma + (int)(rnd(d) % 7) - 3 : 0;
+    /* P = V * I * PF, PF 0.97; W x10 */
+    int w10 = on ? (int)((int64_t)volts10 * ma * 97 / 100000) : 0;
+    v->i = volts10;
+    c->i = ma;
+    p->i = w10;
+    sim_dp_t *e = dp_mut(d, d->dp_energy);
+    if (e && on) {
+        d->energy_mwh += w10 / 10; /* a coarse tick of added energy */
+        e->i = d->energy_mwh / 1000;
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void put_dp(ltuya_jw_t *w, const sim_dp_t *x)
+{
+    char key[8];
+    snprintf(key, sizeof key, "%u", x->id);
+    ltuya_jw_key(w, key);
+    if (x->type == LTUYA_DP_BOOL)
+        ltuya_jw_bool(w, x->b);
+    else if (x->type == LTUYA_DP_INT)
+        ltuya_jw_int(w, x->i);
+    else
+        ltuya_jw_str(w, x->s, strlen(x->s));
+}
+
+size_t sim_device_dps_json(const sim_device_t *d, char *buf, size_t cap)
+{
+    ltuya_jw_t w;
+    size_t n;
+    ltuya_jw_init(&w, buf, cap);
+    ltuya_jw_obj_begin(&w);
+    for (size_t i = 0; i < d->ndps; i++)
+        put_dp(&w, &d->dps[i]);
+    ltuya_jw_obj_end(&w);
+    return ltuya_jw_finish(&w, &n) == LTUYA_OK ? n : 0;
+}
+
+/* A status payload for the listed ids (all when ids is NULL). */
+static size_t status_json(const sim_device_t *d, const uint16_t *ids, size_t nids, bool envelope,
+                          bool with_dev_id, char *buf, size_t cap)
+{
+    ltuya_jw_t w;
+    size_t n;
+    int64_t t = (int64_t)time(NULL);
+    ltuya_jw_init(&w, buf, cap);
+    ltuya_jw_obj_begin(&w);
+    if (envelope) { /* 3.4/3.5 pushes: {"protocol":4,"t":..,"data":{"dps":{..}}} */
+        ltuya_jw_key(&w, "protocol");
+        ltuya_jw_int(&w, 4);
+        ltuya_jw_key(&w, "t");
+        ltuya_jw_int(&w, t);
+        ltuya_jw_key(&w, "data");
+        ltuya_jw_obj_begin(&w);
+    } else if (with_dev_id) {
+        ltuya_jw_key(&w, "devId");
+        ltuya_jw_str(&w, d->id, strlen(d->id));
+    }
+    ltuya_jw_key(&w, "dps");
+    ltuya_jw_obj_begin(&w);
+    for (size_t i = 0; i < d->ndps; i++) {
+        bool want = !ids;
+        for (size_t k = 0; ids && k < nids; k++)
+            want |= ids[k] == d->dps[i].id;
+        if (want)
+            put_dp(&w, &d->dps[i]);
+    }
+    ltuya_jw_obj_end(&w);
+    if (envelope) {
+        ltuya_jw_obj_end(&w);
+    } else if (d->version <= LTUYA_V33) {
+        ltuya_jw_key(&w, "t");
+        ltuya_jw_int(&w, t);
+    }
+    ltuya_jw_obj_end(&w);
+    return ltuya_jw_finish(&w, &n) == LTUYA_OK ? n : 0;
+}
+
+/* ---- sending ------------------------------------------------------------------ */
+
+static const uint8_t *conn_key(const sim_conn_t *c)
+{
+    return c->keyed ? c->session_key : c->dev->key;
+}
+
+typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC } send_kind_t;
+
+static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void *payload,
+                       size_t len, send_kind_t kind)
+{
+    sim_device_t *d = c->dev;
+    uint8_t nonce[12], tail[12] = {0};
+    ltuya_frame_spec_t f = {0};
+    f.version = d->version;
+    f.key = conn_key(c);
+    f.cmd = cmd;
+    f.from_device = true;
+    f.payload = payload;
+    f.payload_len = len;
+    /* 3.4/3.5 devices count on their own; 3.1-3.3 echo the request's seq */
+    f.seq = d->version >= LTUYA_V34 ? ++c->dev_seq : req_seq;
+    f.retcode = kind == SEND_ERROR_PLAIN || kind == SEND_ERROR_ENC ? 1 : 0;
+    f.plaintext = kind == SEND_ERROR_PLAIN && d->version != LTUYA_V35;
+    f.header = LTUYA_HEADER_OFF;
+    if (kind == SEND_PUSH || (kind == SEND_REPLY && (d->quirks & SIM_Q_HEADER_ON_QUERY) && len)) {
+        /* pushes carry the header with the device as the source: crc 0, seq, id 1 */
+        f.header = d->version == LTUYA_V31 ? LTUYA_HEADER_OFF : LTUYA_HEADER_ON;
+        uint32_t ps = ++c->dev_seq;
+        tail[4] = (uint8_t)(ps >> 24);
+        tail[5] = (uint8_t)(ps >> 16);
+        tail[6] = (uint8_t)(ps >> 8);
+        tail[7] = (uint8_t)ps;
+        tail[11] = 1;
+        f.header_tail = tail;
+    }
+    f.v31_encrypt = d->version == LTUYA_V31 && kind == SEND_PUSH;
+    if (d->version == LTUYA_V35) {
+        getrandom(nonce, sizeof nonce, 0);
+        f.nonce = nonce;
+    }
+    size_t n;
+    if (ltuya_frame_encode(&f, c->out + c->out_len, sizeof c->out - c->out_len, &n) == LTUYA_OK) {
+        c->out_len += n;
+        d->stats.frames_out++;
+        if (kind == SEND_PUSH)
+            d->stats.pushes++;
+    }
+}
+
+static void push_dps(sim_conn_t *c, const uint16_t *ids, size_t n)
+{
+    char json[1024];
+    size_t len =
+        status_json(c->dev, ids, n, c->dev->version >= LTUYA_V34, false, json, sizeof json);
+    if (len)
+        send_frame(c, LTUYA_CMD_STATUS, 0, json, len, SEND_PUSH);
+}
+
+void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
+{
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    c->dev = d;
+    ltuya_reasm_init(&c->rx, c->rxbuf, sizeof c->rxbuf);
+    uint8_t r[2];
+    getrandom(r, 2, 0);
+    c->dev_seq = (uint32_t)(r[0] << 8 | r[1]); /* a random start, like TuyaOpen */
+    c->last_rx_ms = now_ms;
+}
+
+static bool ready(const sim_conn_t *c)
+{
+    return c->dev->version < LTUYA_V34 || c->keyed;
+}
+
+void sim_conn_opened(sim_conn_t *c)
+{
+    if ((c->dev->quirks & SIM_Q_PUSH_ON_CONNECT) && ready(c))
+        push_dps(c, NULL, 0);
+}
+
+/* ---- receiving ---------------------------------------------------------------- */
+
+static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
+{
+    sim_device_t *d = c->dev;
+    if (f->cmd == LTUYA_CMD_SESS_KEY_NEG_START) {
+        uint8_t resp[LTUYA_HS_RESP_LEN];
+        if (c->keyed || f->payload_len != 16)
+            return false; /* never renegotiate on an open connection */
+        memcpy(c->lc, f->payload, 16);
+        getrandom(c->ld, 16, 0);
+        c->have_lc = true;
+        ltuya_hs_resp_payload(d->key, c->lc, c->ld, resp);
+        send_frame(c, LTUYA_CMD_SESS_KEY_NEG_RESP, f->seq, resp, sizeof resp, SEND_REPLY);
+        return true;
+    }
+    /* FINISH */
+    if (!c->have_lc || ltuya_hs_check_finish(d->key, c->ld, f->payload, f->payload_len) != LTUYA_OK)
+        return false;
+    if (ltuya_hs_session_key(d->version, d->key, c->lc, c->ld, c->session_key) != LTUYA_OK)
+        return false;
+    c->keyed = true;
+    d->stats.handshakes++;
+    sim_conn_opened(c);
+    return true;
+}
+
+static void apply(sim_device_t *d, const ltuya_dp_t *in, uint16_t *changed, size_t *nchanged)
+{
+    sim_dp_t *x = dp_mut(d, in->id);
+    if (!x)
+        return;
+    if (x->type == LTUYA_DP_BOOL && in->type == LTUYA_DP_BOOL)
+        x->b = in->b;
+    else if (x->type == LTUYA_DP_INT && in->type == LTUYA_DP_INT)
+        x->i = in->i;
+    else if (x->type == LTUYA_DP_STR && in->type == LTUYA_DP_STR) {
+        size_t n;
+        if (ltuya_json_unescape(in->str, x->s, sizeof x->s - 1, &n) != LTUYA_OK)
+            n = 0;
+        x->s[n] = 0;
+    } else {
+        return;
+    }
+    changed[(*nchanged)++] = in->id;
+}
+
+static void control(sim_conn_t *c, const ltuya_frame_t *f)
+{
+    sim_device_t *d = c->dev;
+    ltuya_dps_t in;
+    if (ltuya_json_parse_dps((const char *)f->payload, f->payload_len, &in) != LTUYA_OK ||
+        !in.has_dps) {
+        static const char err[] = "data format error";
+        send_frame(c, f->cmd, f->seq, err, sizeof err - 1, SEND_ERROR_ENC);
+        return;
+    }
+    /* device22 status query: the DPs asked for, all null */
+    bool query = in.count > 0;
+    for (size_t i = 0; i < in.count; i++)
+        query &= in.dp[i].type == LTUYA_DP_NULL;
+    if (query) {
+        uint16_t ids[SIM_MAX_DPS];
+        size_t n = 0;
+        for (size_t i = 0; i < in.count && n < SIM_MAX_DPS; i++)
+            ids[n++] = in.dp[i].id;
+        send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY);
+        push_dps(c, ids, n);
+        return;
+    }
+    if ((d->quirks & SIM_Q_REJECT_MULTI_DP) && in.count > 1) {
+        static const char err[] = "data format error";
+        send_frame(c, f->cmd, f->seq, err, sizeof err - 1, SEND_ERROR_ENC);
+        return;
+    }
+    uint16_t changed[SIM_MAX_DPS + 3];
+    size_t n = 0;
+    for (size_t i = 0; i < in.count && n < SIM_MAX_DPS; i++)
+        apply(d, &in.dp[i], changed, &n);
+    /* switching the relay changes what the meter reads */
+    for (size_t i = 0; i < n; i++)
+        if (changed[i] == d->dp_switch && d->dp_power) {
+            sim_device_measure(d);
+            changed[n++] = d->dp_current;
+            changed[n++] = d->dp_power;
+            changed[n++] = d->dp_voltage;
+            break;
+        }
+    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK first */
+    if (n)
+        push_dps(c, changed, n);
+}
+
+static void query(sim_conn_t *c, const ltuya_frame_t *f)
+{
+    sim_device_t *d = c->dev;
+    if (d->quirks & SIM_Q_DEVICE22) {
+        /* firmware without DP_QUERY; 3.2 devices say it in plaintext */
+        static const char err[] = "data format error";
+        send_frame(c, f->cmd, f->seq, err, sizeof err - 1,
+                   d->version <= LTUYA_V33 ? SEND_ERROR_PLAIN : SEND_ERROR_ENC);
+        return;
+    }
+    char json[1024];
+    size_t len = status_json(d, NULL, 0, false, d->version <= LTUYA_V33, json, sizeof json);
+    send_frame(c, f->cmd, f->seq, json, len, SEND_REPLY);
+}
+
+static void refresh(sim_conn_t *c, const ltuya_frame_t *f)
+{
+    sim_device_t *d = c->dev;
+    ltuya_str_t v;
+    uint16_t ids[SIM_MAX_DPS];
+    size_t n = 0;
+    sim_device_measure(d); /* energy plugs re-measure when asked */
+    if (ltuya_json_get((const char *)f->payload, f->payload_len, "dpId", &v, NULL) == LTUYA_OK) {
+        ltuya_json_iter_t it;
+        ltuya_str_t item;
+        if (ltuya_json_iter_init(&it, v.ptr, v.len) == LTUYA_OK)
+            while (n < SIM_MAX_DPS && ltuya_json_iter_next(&it, NULL, &item, NULL) == LTUYA_OK) {
+                unsigned id = 0;
+                for (size_t k = 0; k < item.len && item.ptr[k] >= '0' && item.ptr[k] <= '9'; k++)
+                    id = id * 10 + (unsigned)(item.ptr[k] - '0');
+                if (id && id < 65536 && sim_device_dp(d, (uint16_t)id))
+                    ids[n++] = (uint16_t)id; /* DPs the device lacks are skipped */
+            }
+    }
+    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY);
+    if (n)
+        push_dps(c, ids, n);
+}
+
+static bool handle(sim_conn_t *c, const ltuya_frame_t *f)
+{
+    sim_device_t *d = c->dev;
+    bool hs = f->cmd == LTUYA_CMD_SESS_KEY_NEG_START || f->cmd == LTUYA_CMD_SESS_KEY_NEG_FINISH;
+    if (d->version >= LTUYA_V34) {
+        if (hs)
+            return handshake(c, f);
+        if (!c->keyed) {
+            /* TuyaOpen: the first three unkeyed frames are dropped, then the door shuts */
+            return ++c->unkeyed_frames <= 3;
+        }
+    }
+    switch (f->cmd) {
+    case LTUYA_CMD_DP_QUERY:
+    case LTUYA_CMD_DP_QUERY_NEW:
+        query(c, f);
+        break;
+    case LTUYA_CMD_CONTROL:
+    case LTUYA_CMD_CONTROL_NEW:
+        control(c, f);
+        break;
+    case LTUYA_CMD_HEART_BEAT:
+        send_frame(c, LTUYA_CMD_HEART_BEAT, f->seq, NULL, 0, SEND_REPLY);
+        break;
+    case LTUYA_CMD_UPDATEDPS:
+        refresh(c, f);
+        break;
+    default:
+        break; /* unknown commands are ignored, as firmware does */
+    }
+    return true;
+}
+
+static uint32_t get_cmd(const uint8_t *raw)
+{
+    const uint8_t *p = raw + (raw[2] == 0x66 ? 10 : 8);
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+bool sim_conn_input(sim_conn_t *c, const uint8_t *data, size_t n, uint64_t now_ms)
+{
+    sim_device_t *d = c->dev;
+    while (n) {
+        size_t acc;
+        ltuya_reasm_feed(&c->rx, data, n, &acc);
+        data += acc;
+        n -= acc;
+        uint8_t *raw;
+        size_t len;
+        ltuya_status_t st;
+        while ((st = ltuya_reasm_next(&c->rx, &raw, &len)) != LTUYA_NEED_MORE) {
+            if (st != LTUYA_OK)
+                return false;
+            ltuya_decode_opts_t o = {d->version, conn_key(c), LTUYA_FROM_CLIENT};
+            ltuya_frame_t f;
+            st = ltuya_frame_decode_whole(raw, len, &o, &f);
+            d->stats.frames_in++;
+            if (st == LTUYA_ERR_BAD_PADDING && d->version <= LTUYA_V33) {
+                /* the client's key is not ours: answer what we can, which it cannot read */
+                static const char err[] = "data format error";
+                d->stats.bad_frames++;
+                send_frame(c, get_cmd(raw), 0, err, sizeof err - 1, SEND_ERROR_ENC);
+                continue;
+            }
+            if (st != LTUYA_OK) {
+                /* garbage, the wrong framing or the wrong key: slam the door */
+                d->stats.bad_frames++;
+                return false;
+            }
+            if (d->version == LTUYA_V35) {
+                if (f.seq <= c->last_seq)
+                    return false; /* sequence numbers must strictly increase */
+                c->last_seq = f.seq;
+            }
+            c->last_rx_ms = now_ms;
+            if (!handle(c, &f))
+                return false;
+        }
+    }
+    return true;
+}
+
+void sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns, size_t n)
+{
+    uint16_t changed[SIM_MAX_DPS + 3];
+    size_t k = 0;
+    for (size_t i = 0; i < changes->count && k < SIM_MAX_DPS; i++)
+        apply(d, &changes->dp[i], changed, &k);
+    for (size_t i = 0; i < k; i++)
+        if (changed[i] == d->dp_switch && d->dp_power) {
+            sim_device_measure(d);
+            changed[k++] = d->dp_current;
+            changed[k++] = d->dp_power;
+            changed[k++] = d->dp_voltage;
+            break;
+        }
+    if (!k)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (conns[i] && conns[i]->dev == d && ready(conns[i]))
+            push_dps(conns[i], changed, k);
+}

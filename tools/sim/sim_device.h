@@ -1,0 +1,107 @@
+/*
+ * A simulated Tuya device: its data points, its energy meter, and the
+ * device side of the LAN protocol for each connection. Framing and crypto
+ * come from the core; the behaviour (what firmware answers, when it closes
+ * a connection, what it pushes) is this file's own.
+ */
+#ifndef LTUYA_SIM_DEVICE_H
+#define LTUYA_SIM_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ltuya/frame.h"
+#include "ltuya/json.h"
+
+#define SIM_MAX_DPS 32
+#define SIM_STR     24
+#define SIM_RX      2048
+#define SIM_TX      4096
+
+typedef struct {
+    uint16_t id;
+    ltuya_dp_type_t type; /* BOOL, INT or STR */
+    bool b;
+    int64_t i;
+    char s[SIM_STR];
+} sim_dp_t;
+
+/* Behaviour switches (--quirk). */
+enum {
+    SIM_Q_DEVICE22 = 1u << 0,        /* DP_QUERY answered with "data format error" */
+    SIM_Q_PUSH_ON_CONNECT = 1u << 1, /* send the state right after connect / handshake */
+    SIM_Q_REJECT_MULTI_DP = 1u << 2, /* refuse writes of more than one DP */
+    SIM_Q_HEADER_ON_QUERY = 1u << 3, /* answer queries with the version header */
+};
+
+typedef struct sim_device sim_device_t;
+
+typedef struct {
+    int fd;
+    sim_device_t *dev;
+    uint8_t rxbuf[SIM_RX];
+    ltuya_reasm_t rx;
+    uint8_t out[SIM_TX];
+    size_t out_len;
+    bool keyed; /* 3.4/3.5 session established */
+    uint8_t session_key[16];
+    uint8_t lc[16], ld[16];
+    bool have_lc;
+    unsigned unkeyed_frames; /* frames before the handshake */
+    uint32_t dev_seq;        /* the device's own counter (3.4/3.5) */
+    uint32_t last_seq;       /* last seq received (3.5 must increase) */
+    uint64_t last_rx_ms;
+    bool close_after_flush;
+} sim_conn_t;
+
+typedef struct {
+    unsigned accepted, refused, closed_by_sim, handshakes, frames_in, frames_out, pushes;
+    unsigned bad_frames;
+} sim_stats_t;
+
+struct sim_device {
+    char id[LTUYA_MAX_ID + 1];
+    uint8_t key[16];
+    ltuya_version_t version;
+    char profile[16];
+    char product_key[20];
+    uint32_t quirks;
+    sim_dp_t dps[SIM_MAX_DPS];
+    size_t ndps;
+    uint16_t dp_switch, dp_current, dp_power, dp_voltage, dp_energy; /* 0 = none */
+    uint32_t rng;
+    int load_ma; /* what the plugged-in appliance draws */
+    int64_t energy_mwh;
+    unsigned max_clients;
+    unsigned open_clients;
+    uint32_t idle_timeout_ms;
+    sim_stats_t stats;
+};
+
+/* Set up a device with a built-in profile: plug (default), plug34, plug31,
+ * bulb, device22. False for an unknown profile name. */
+bool sim_device_init(sim_device_t *d, const char *id, const uint8_t key[16], ltuya_version_t v,
+                     const char *profile, uint32_t seed);
+
+void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms);
+
+/* Bytes from the client. Replies and pushes are appended to c->out; returns
+ * false when the device closes the connection (after flushing c->out). */
+bool sim_conn_input(sim_conn_t *c, const uint8_t *data, size_t n, uint64_t now_ms);
+
+/* Right after accept: pushes for the push-on-connect quirk. */
+void sim_conn_opened(sim_conn_t *c);
+
+/* Change DPs as a button press or the app would; pushes go to `conns`. */
+void sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns, size_t n);
+
+/* Re-measure voltage, current and power (a DP refresh, or time passing). */
+void sim_device_measure(sim_device_t *d);
+
+/* {"1":true,...} into buf; returns the length (0 if it did not fit). */
+size_t sim_device_dps_json(const sim_device_t *d, char *buf, size_t cap);
+
+const sim_dp_t *sim_device_dp(const sim_device_t *d, uint16_t id);
+
+#endif
