@@ -143,6 +143,14 @@ static void write_version_header(const ltuya_frame_spec_t *s, uint8_t *p)
 
 /* ---- encoding ----------------------------------------------------------- */
 
+/* memmove: the caller may build the payload inside the frame buffer itself.
+ * An empty payload may come as NULL, which memmove must not see. */
+static void copy_payload(uint8_t *dst, const ltuya_frame_spec_t *s)
+{
+    if (s->payload_len)
+        memmove(dst, s->payload, s->payload_len);
+}
+
 /* Devices acknowledge with no payload bytes at all on 55AA (28-byte 3.3
  * ACKs), not with an encrypted empty block; 3.5 still carries the retcode
  * inside the GCM plaintext. */
@@ -228,7 +236,7 @@ static ltuya_status_t v31_encrypt(const ltuya_frame_spec_t *s, uint8_t *p, size_
     uint8_t *b64 = p + V31_PREFIX;
     uint8_t *ct = b64 + (b64_len - ct_len);
     size_t n;
-    memmove(ct, s->payload, s->payload_len);
+    copy_payload(ct, s);
     ltuya_status_t st = ltuya_aes_ecb_encrypt_pkcs7(s->key, ct, s->payload_len, ct_len, &n);
     if (st == LTUYA_OK)
         st = ltuya_base64_encode(ct, ct_len, (char *)b64, room - V31_PREFIX, &n);
@@ -271,7 +279,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         p = buf + 18 + LTUYA_GCM_NONCE_LEN;
         /* payload first (it may alias nothing in buf), then what goes before it */
         size_t pre = (s->from_device ? RETCODE : 0) + (hdr ? LTUYA_VERSION_HEADER : 0);
-        memmove(p + pre, s->payload, s->payload_len);
+        copy_payload(p + pre, s);
         if (s->from_device)
             put32(p, s->retcode);
         if (hdr)
@@ -293,7 +301,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         size_t room = body - (s->from_device ? RETCODE : 0);
         size_t n;
         if (sent_plain(s)) {
-            memmove(p, s->payload, s->payload_len);
+            copy_payload(p, s);
         } else if (s->version == LTUYA_V31) {
 #if LTUYA_WITH_V31
             st = v31_encrypt(s, p, room);
@@ -301,14 +309,14 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         } else if (s->version == LTUYA_V34) {
             /* 3.4: the version header is encrypted with the payload */
             size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
-            memmove(p + pre, s->payload, s->payload_len);
+            copy_payload(p + pre, s);
             if (hdr)
                 write_version_header(s, p);
             st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p, pre + s->payload_len, room, &n);
         } else {
             /* 3.2/3.3: the version header stays in clear before the ciphertext */
             size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
-            memmove(p + pre, s->payload, s->payload_len);
+            copy_payload(p + pre, s);
             if (hdr)
                 write_version_header(s, p);
             st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p + pre, s->payload_len, room - pre, &n);

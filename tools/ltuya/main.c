@@ -13,6 +13,13 @@ typedef struct {
 
 static const command_t commands[] = {
     {"decode", cli_decode_main, "decode captured frames (hex) into JSON"},
+    {"get", cli_get_main, "read a device's data points and energy"},
+    {"set", cli_set_main, "write data points: ltuya set DEVICE 1=true 9=300"},
+    {"on", cli_switch_main, "switch the relay on"},
+    {"off", cli_switch_main, "switch the relay off"},
+    {"toggle", cli_switch_main, "switch the relay over"},
+    {"refresh", cli_refresh_main, "make the device re-measure (energy) and print it"},
+    {"watch", cli_watch_main, "stay connected: print pushes and live energy"},
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 
