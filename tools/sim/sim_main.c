@@ -326,8 +326,6 @@ int ltuya_sim_main(int argc, char **argv)
         struct pollfd pfd[MAX_CONNS + 2];
         size_t map[MAX_CONNS + 2];
         size_t n = 0;
-        pfd[n] = (struct pollfd){slot.listen_fd, POLLIN, 0};
-        map[n++] = SIZE_MAX;
         if (stdin_open) {
             pfd[n] = (struct pollfd){0, POLLIN, 0};
             map[n++] = SIZE_MAX - 1;
@@ -337,6 +335,10 @@ int ltuya_sim_main(int argc, char **argv)
                 pfd[n] = (struct pollfd){conns[i]->fd, POLLIN, 0};
                 map[n++] = i;
             }
+        /* the listener goes last: a client that just hung up must be seen
+         * leaving before a new one is counted against the client limit */
+        pfd[n] = (struct pollfd){slot.listen_fd, POLLIN, 0};
+        map[n++] = SIZE_MAX;
         if (poll(pfd, (nfds_t)n, 1000) < 0 && errno != EINTR)
             return 1;
         uint64_t t = now_ms();
@@ -382,8 +384,10 @@ int ltuya_sim_main(int argc, char **argv)
             }
         }
         /* idle connections are closed, as firmware does after ~30 s */
+        t = now_ms(); /* connections accepted above are newer than the poll */
         for (size_t i = 0; i < MAX_CONNS; i++)
-            if (conns[i] && t - conns[i]->last_rx_ms > conns[i]->dev->idle_timeout_ms) {
+            if (conns[i] && t > conns[i]->last_rx_ms &&
+                t - conns[i]->last_rx_ms > conns[i]->dev->idle_timeout_ms) {
                 conns[i]->dev->stats.closed_by_sim++;
                 drop(i, false);
             }
