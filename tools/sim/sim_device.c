@@ -248,7 +248,7 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     if (kind == SEND_PUSH || (kind == SEND_REPLY && (d->quirks & SIM_Q_HEADER_ON_QUERY) && len)) {
         /* pushes carry the header with the device as the source: crc 0, seq, id 1 */
         f.header = d->version == LTUYA_V31 ? LTUYA_HEADER_OFF : LTUYA_HEADER_ON;
-        uint32_t ps = ++c->dev_seq;
+        uint32_t ps = ++c->push_seq; /* frame seqs still rise by one per frame */
         tail[4] = (uint8_t)(ps >> 24);
         tail[5] = (uint8_t)(ps >> 16);
         tail[6] = (uint8_t)(ps >> 8);

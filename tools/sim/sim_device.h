@@ -50,6 +50,7 @@ typedef struct {
     bool have_lc;
     unsigned unkeyed_frames; /* frames before the handshake */
     uint32_t dev_seq;        /* the device's own counter (3.4/3.5) */
+    uint32_t push_seq;       /* the seq in pushes' version headers */
     uint32_t last_seq;       /* last seq received (3.5 must increase) */
     uint64_t last_rx_ms;
     bool close_after_flush;
