@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
-# make demo: what ltuya can do today, on this machine, with no device.
+# make demo: a simulated smart plug (the seed's AUBESS 20A, protocol 3.3) on
+# loopback, driven by the ltuya CLI: status with volts/amps/watts, off, on, a
+# push from a button press, then a captured conversation decoded.
 # Usage: scripts/demo.sh path/to/ltuya
 set -euo pipefail
 bin=${1:-build/ltuya}
-data="$(dirname "$0")/../tests/vectors/vectors.data"
-frame() { grep "id=$1 " "$data" | tr ' ' '\n' | sed -n 's/^frame=//p'; }
+here=$(cd "$(dirname "$0")" && pwd)
+data="$here/../tests/vectors/vectors.data"
+work=$(mktemp -d)
+port=16668
+id=bf0123456789abcdefgh
 key=0123456789abcdef
+dev="--ip 127.0.0.1 --port $port --id $id --key $key --version 3.3"
 
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "ltuya $*"; "$bin" "$@"; }
 
-say "1. A 3.3 plug: status query, reply, switch on, ACK, status push (local key only)"
-for id in gen33-dp-query gen33-dp-query-resp gen33-control gen33-control-ack gen33-status-push; do
-  frame $id
-done | "$bin" decode --key $key
+mkfifo "$work/ctl"
+"$bin" sim --id $id --key $key --version 3.3 --port $port <"$work/ctl" >"$work/sim.out" &
+sim=$!
+exec 9>"$work/ctl"
+trap 'echo "{\"cmd\":\"quit\"}" >&9 2>/dev/null; wait $sim 2>/dev/null; rm -rf "$work"' EXIT
+until grep -q READY "$work/sim.out" 2>/dev/null; do sleep 0.05; done
 
-say "2. A captured 3.5 conversation: the session key is derived from the handshake"
+say "1. A simulated plug listens on 127.0.0.1:$port. Read its state:"
+run get $dev
+say "2. Switch it off, and on again:"
+run off $dev
+run get $dev --json
+run on $dev
+say "3. Watch it; someone presses the plug's button after a second:"
+( sleep 1.2; echo '{"cmd":"set","dps":{"1":false}}' >&9 ) &
+run watch $dev --interval 1 --for 3
+say "4. A captured 3.5 conversation, decoded with the local key alone:"
 grep "id=gen35-" "$data" | grep -v -e session-key -e udp | tr ' ' '\n' | sed -n 's/^frame=//p' |
-  "$bin" decode --key $key
-
-say "3. A 3.5 discovery beacon (fixed UDP key, no local key needed)"
-"$bin" decode "$(frame gen35-udp-beacon)"
-
-say "4. A wrong key is named as such"
-"$bin" decode --key fedcba9876543210 --version 3.4 "$(frame gen34-sess-start)" || true
+  "$bin" decode --key $key | cut -c1-160

@@ -84,11 +84,10 @@ static void energy_line(const ltuya_dps_t *all)
     fflush(stdout);
 }
 
-static void on_push(void *user, const ltuya_dps_t *dps)
+static void show(const ltuya_dps_t *dps, const char *what)
 {
-    (void)user;
     if (t.json) {
-        printf("{\"t\":%lld,\"push\":{", (long long)time(NULL));
+        printf("{\"t\":%lld,\"%s\":{", (long long)time(NULL), what);
         for (size_t i = 0; i < dps->count; i++) {
             printf("%s\"%u\":", i ? "," : "", dps->dp[i].id);
             print_dp_value(&dps->dp[i]);
@@ -96,17 +95,24 @@ static void on_push(void *user, const ltuya_dps_t *dps)
         printf("}}\n");
     } else {
         stamp();
-        printf("  push:");
+        printf("  %s:", what);
         for (size_t i = 0; i < dps->count; i++) {
             const cli_dp_info_t *info = cli_devices_dp(&t.entry, dps->dp[i].id);
-            printf(" %s=", info && info->code[0] ? info->code : "");
-            if (!(info && info->code[0]))
-                printf("\b%u=", dps->dp[i].id);
+            if (info && info->code[0])
+                printf(" %s=", info->code);
+            else
+                printf(" %u=", dps->dp[i].id);
             print_dp_value(&dps->dp[i]);
         }
         printf("\n");
     }
     fflush(stdout);
+}
+
+static void on_push(void *user, const ltuya_dps_t *dps)
+{
+    (void)user;
+    show(dps, "push");
 }
 
 int cli_watch_main(int argc, char **argv)
@@ -163,7 +169,7 @@ int cli_watch_main(int argc, char **argv)
         printf("  connected to %s (protocol %s); Ctrl-C to stop\n", t.dev.client.host,
                ltuya_version_str(t.ver));
     }
-    on_push(NULL, &d);
+    show(&d, "state");
     energy_line(ltuya_device_cache(&t.dev));
     const ltuya_clock_t *clk = ltuya_posix_clock();
     uint64_t start = clk->now_ms(NULL);
