@@ -37,10 +37,13 @@ test:
 BUILD_BENCH ?= build-bench
 bench:
 	@scripts/deps.sh test
-	@cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DLTUYA_BUILD_TESTS=OFF -DLTUYA_BUILD_BENCH=ON >/dev/null
+	@cmake -S . -B $(BUILD_BENCH) -DCMAKE_BUILD_TYPE=Release -DLTUYA_SANITIZE=OFF -DLTUYA_BUILD_TESTS=OFF -DLTUYA_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD_BENCH) -j $(JOBS)
 	@echo "== bench/codec: instructions per decoded status frame (callgrind) =="
 	@bench/codec.sh $(BUILD_BENCH)/bench/codec
+	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error
+	@echo "== bench/latency: status round trips against ltuya sim (3.3) =="
+	@bench/latency.sh $(BUILD_BENCH)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/ltuya

@@ -228,9 +228,10 @@ static void connection_lost(ltuya_client_t *c)
 /* Wait for the session to reach `done()` or fail, up to its own deadlines. */
 static ltuya_status_t run_until(ltuya_client_t *c, bool (*done)(const ltuya_client_t *))
 {
+    bool may_have_data = true; /* read only after poll said so, saving a syscall per trip */
     for (;;) {
         ltuya_status_t st = flush(c);
-        if (st == LTUYA_OK)
+        if (st == LTUYA_OK && may_have_data)
             st = drain(c);
         if (st == LTUYA_OK && c->session.state == LTUYA_SESSION_FAILED)
             st = c->result != LTUYA_OK ? c->result : LTUYA_ERR_HANDSHAKE;
@@ -257,6 +258,7 @@ static ltuya_status_t run_until(ltuya_client_t *c, bool (*done)(const ltuya_clie
             connection_lost(c);
             return st;
         }
+        may_have_data = st == LTUYA_OK;
     }
 }
 
