@@ -20,6 +20,7 @@ static const command_t commands[] = {
     {"toggle", cli_switch_main, "switch the relay over"},
     {"refresh", cli_refresh_main, "make the device re-measure (energy) and print it"},
     {"watch", cli_watch_main, "stay connected: print pushes and live energy"},
+    {"scan", cli_scan_main, "find devices on the network (UDP beacons)"},
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ltuya/discovery.h"
 #include "sim.h"
 #include "sim_device.h"
 
@@ -27,6 +29,11 @@ typedef struct {
     int listen_fd;
     char host[64];
     unsigned port;
+    int udp_fd;         /* beacons go out from here */
+    unsigned udp_port;  /* ...to 127.0.0.1:udp_port */
+    int solicit_fd;     /* 3.5: 0x25 requests come in here */
+    uint32_t beacon_ms; /* 0 = no periodic beacons */
+    uint64_t next_beacon;
 } sim_slot_t;
 
 static sim_slot_t slot; /* one device per process for now; --config comes next */
@@ -119,6 +126,94 @@ static void accept_one(sim_slot_t *s)
     flush(c);
 }
 
+/* ---- discovery ----------------------------------------------------------------- */
+
+static size_t beacon_frame(const sim_slot_t *sl, uint8_t *buf, size_t cap)
+{
+    const sim_device_t *d = &sl->dev;
+    char json[256];
+    uint8_t nonce[12];
+    size_t n;
+    int len = snprintf(json, sizeof json,
+                       "{\"ip\":\"%s\",\"gwId\":\"%s\",\"active\":2,\"ablilty\":0,"
+                       "\"encrypt\":true,\"productKey\":\"%s\",\"version\":\"%s\"}",
+                       sl->host, d->id, d->product_key, ltuya_version_str(d->version));
+    getrandom(nonce, sizeof nonce, 0);
+    if (len <= 0 || (size_t)len >= sizeof json ||
+        ltuya_discovery_beacon(d->version, json, (size_t)len, nonce, buf, cap, &n) != LTUYA_OK)
+        return 0;
+    return n;
+}
+
+static void send_beacon(sim_slot_t *sl, const struct sockaddr_in *to)
+{
+    uint8_t frame[512];
+    size_t n = beacon_frame(sl, frame, sizeof frame);
+    /* never anything but loopback: checked by every caller, asserted here */
+    if (n && (ntohl(to->sin_addr.s_addr) >> 24) == 127)
+        sendto(sl->udp_fd, frame, n, 0, (const struct sockaddr *)to, sizeof *to);
+}
+
+static void periodic_beacon(sim_slot_t *sl, uint64_t t)
+{
+    if (!sl->beacon_ms || sl->udp_fd < 0 || t < sl->next_beacon)
+        return;
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_port = htons((uint16_t)sl->udp_port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    send_beacon(sl, &to);
+    sl->next_beacon = t + sl->beacon_ms;
+}
+
+/* A 3.5 discovery request: {"from":"app","ip":IP}; answer to IP at the
+ * request's source port, if IP is a loopback address. */
+static void answer_solicit(sim_slot_t *sl)
+{
+    uint8_t buf[512];
+    struct sockaddr_in from;
+    socklen_t flen = sizeof from;
+    ssize_t n = recvfrom(sl->solicit_fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
+    if (n <= 0)
+        return;
+    ltuya_decode_opts_t o = {LTUYA_V35, ltuya_udp_key, LTUYA_FROM_CLIENT};
+    ltuya_frame_t f;
+    ltuya_str_t ip;
+    bool is_str;
+    char ipbuf[40];
+    struct sockaddr_in to = from;
+    if (ltuya_frame_decode_whole(buf, (size_t)n, &o, &f) != LTUYA_OK ||
+        f.cmd != LTUYA_CMD_REQ_DEVINFO ||
+        ltuya_json_get((const char *)f.payload, f.payload_len, "ip", &ip, &is_str) != LTUYA_OK ||
+        !is_str || ip.len >= sizeof ipbuf)
+        return;
+    memcpy(ipbuf, ip.ptr, ip.len);
+    ipbuf[ip.len] = 0;
+    if (inet_pton(AF_INET, ipbuf, &to.sin_addr) != 1 || (ntohl(to.sin_addr.s_addr) >> 24) != 127) {
+        fprintf(stderr, "ltuya sim: ignoring a discovery request for %s (loopback only)\n", ipbuf);
+        return;
+    }
+    send_beacon(sl, &to);
+}
+
+static int udp_bind(const char *host, unsigned port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, host, &sa.sin_addr);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* ---- control interface: one JSON object per line ---------------------------------- */
 
 static void reply_state(const sim_device_t *d)
@@ -191,12 +286,15 @@ static void usage(FILE *f)
         "  --host ADDR         127.0.0.x address to listen on (default 127.0.0.1)\n"
         "  --profile NAME      plug (default: the seed's AUBESS 20A, energy on 18/19/20),\n"
         "                      plug34 (21/22/23), plug31 (4/5/6), bulb, device22\n"
-        "  --quirk NAME        device22, push-on-connect, reject-multi-dp, header-on-query\n"
-        "                      (repeatable)\n"
+        "  --quirk NAME        device22, push-on-connect, reject-multi-dp, header-on-query,\n"
+        "                      silent-beacons (3.5 only answers requests); repeatable\n"
         "  --clients N         connections accepted at once (default 1, like most plugs);\n"
         "                      more are accepted and closed immediately\n"
         "  --idle-timeout S    close a connection quiet for S seconds (default 30)\n"
         "  --seed N            seed for the energy readings (reproducible runs)\n"
+        "  --udp-port P        send beacons to 127.0.0.1:P (default 6666 for 3.1, else 6667)\n"
+        "  --beacon-interval S seconds between beacons (default 5; 0 = none)\n"
+        "  --solicit-port P    3.5: answer discovery requests on P (default 7000; 0 = no)\n"
         "\n"
         "control commands (stdin):\n"
         "  {\"cmd\":\"set\",\"dps\":{\"1\":false}}   change DPs as a button press would, and push\n"
@@ -219,7 +317,8 @@ static bool parse_quirk(const char *name, uint32_t *q)
     } quirks[] = {{"device22", SIM_Q_DEVICE22},
                   {"push-on-connect", SIM_Q_PUSH_ON_CONNECT},
                   {"reject-multi-dp", SIM_Q_REJECT_MULTI_DP},
-                  {"header-on-query", SIM_Q_HEADER_ON_QUERY}};
+                  {"header-on-query", SIM_Q_HEADER_ON_QUERY},
+                  {"silent-beacons", SIM_Q_SILENT_BEACONS}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
@@ -240,12 +339,17 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"clients", required_argument, NULL, 'c'},
                                              {"idle-timeout", required_argument, NULL, 't'},
                                              {"seed", required_argument, NULL, 's'},
+                                             {"udp-port", required_argument, NULL, 'u'},
+                                             {"beacon-interval", required_argument, NULL, 'b'},
+                                             {"solicit-port", required_argument, NULL, 'S'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *id = NULL, *key = NULL, *host = "127.0.0.1", *profile = "plug";
     ltuya_version_t version = LTUYA_V33;
     unsigned port = 0, clients = 1, idle = 30;
     uint32_t quirks = 0, seed = 0;
+    unsigned udp_port = 0, solicit_port = LTUYA_UDP_PORT_35;
+    double beacon_s = 5;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -286,6 +390,15 @@ int ltuya_sim_main(int argc, char **argv)
         case 's':
             seed = (uint32_t)strtoul(optarg, NULL, 10);
             break;
+        case 'u':
+            udp_port = (unsigned)atoi(optarg);
+            break;
+        case 'b':
+            beacon_s = atof(optarg);
+            break;
+        case 'S':
+            solicit_port = (unsigned)atoi(optarg);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -315,6 +428,17 @@ int ltuya_sim_main(int argc, char **argv)
     slot.listen_fd = listen_on(host, port);
     if (slot.listen_fd < 0)
         return 1;
+    /* discovery: beacons to 127.0.0.1 (6666 for 3.1, else 6667), and 3.5 answers */
+    slot.udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    slot.udp_port = udp_port ? udp_port : version == LTUYA_V31 ? LTUYA_UDP_PORT_31 : LTUYA_UDP_PORT;
+    slot.beacon_ms = (quirks & SIM_Q_SILENT_BEACONS) ? 0 : (uint32_t)(beacon_s * 1000);
+    slot.solicit_fd = -1;
+    if (version == LTUYA_V35 && solicit_port) {
+        slot.solicit_fd = udp_bind(host, solicit_port);
+        if (slot.solicit_fd < 0)
+            fprintf(stderr, "ltuya sim: cannot listen for discovery requests on %s:%u\n", host,
+                    solicit_port);
+    }
     signal(SIGPIPE, SIG_IGN);
     printf("READY\n");
     fflush(stdout);
@@ -335,18 +459,32 @@ int ltuya_sim_main(int argc, char **argv)
                 pfd[n] = (struct pollfd){conns[i]->fd, POLLIN, 0};
                 map[n++] = i;
             }
+        if (slot.solicit_fd >= 0) {
+            pfd[n] = (struct pollfd){slot.solicit_fd, POLLIN, 0};
+            map[n++] = SIZE_MAX - 2;
+        }
         /* the listener goes last: a client that just hung up must be seen
          * leaving before a new one is counted against the client limit */
         pfd[n] = (struct pollfd){slot.listen_fd, POLLIN, 0};
         map[n++] = SIZE_MAX;
-        if (poll(pfd, (nfds_t)n, 1000) < 0 && errno != EINTR)
+        int wait = 1000;
+        if (slot.beacon_ms) {
+            uint64_t t0 = now_ms();
+            wait = slot.next_beacon <= t0
+                       ? 0
+                       : (int)(slot.next_beacon - t0 < 1000 ? slot.next_beacon - t0 : 1000);
+        }
+        if (poll(pfd, (nfds_t)n, wait) < 0 && errno != EINTR)
             return 1;
         uint64_t t = now_ms();
+        periodic_beacon(&slot, t);
         for (size_t k = 0; k < n; k++) {
             if (!pfd[k].revents)
                 continue;
             if (map[k] == SIZE_MAX) {
                 accept_one(&slot);
+            } else if (map[k] == SIZE_MAX - 2) {
+                answer_solicit(&slot);
             } else if (map[k] == SIZE_MAX - 1) {
                 ssize_t r = read(0, line + line_len, sizeof line - 1 - line_len);
                 if (r <= 0) {
