@@ -128,5 +128,42 @@ contains "-v logs frames" "$out" ">> "
 case "$out" in *$key*|*30313233343536373839616263646566*) bad "-v printed the key" ;; *) ok ;; esac
 stop_sim
 
+# probe reports what the simulator was configured to do
+start_sim 3.5
+out=$("$bin" probe $args --key $key --json); rc=$?
+expect_rc "probe 3.5" $rc 0
+contains "probe finds the version" "$out" '"version":"3.5","device22":false,"push_on_connect":false,"connections":1,'
+stop_sim
+start_sim 3.3 --profile device22
+contains "probe finds device22" "$("$bin" probe $args --key $key --json)" '"device22":true'
+stop_sim
+start_sim 3.4 --quirk push-on-connect --clients 2
+out=$("$bin" probe $args --key $key --json)
+contains "probe finds push-on-connect" "$out" '"push_on_connect":true'
+contains "probe counts connections" "$out" '"connections":2,'
+stop_sim
+start_sim 3.3 --quirk strict-headers
+contains "probe finds header rules" "$("$bin" probe $args --key $key --json)" \
+  '"header_on_query":false,"control_without_header":false'
+stop_sim
+start_sim 3.4
+contains "probe: lenient headers" "$("$bin" probe $args --key $key -V 3.4 --json)" \
+  '"header_on_query":true,"control_without_header":true'
+stop_sim
+
+# scan: beacons on loopback only (a test port), and a silent 3.5 device that answers a request
+uport=$((port + 1))
+start_sim 3.3 --udp-port $uport --beacon-interval 0.3
+out=$("$bin" scan --bind 127.0.0.1 --ports $uport --timeout 1.5 --json); rc=$?
+expect_rc "scan" $rc 0
+contains "scan finds the 3.3 plug" "$out" "\"id\":\"$id\",\"ip\":\"127.0.0.1\",\"version\":\"3.3\""
+stop_sim
+start_sim 3.5 --quirk silent-beacons --solicit-port $uport
+out=$("$bin" scan --bind 127.0.0.1 --ports $((port + 2)) --solicit 127.0.0.1:$uport --timeout 1.5 --json)
+contains "scan solicits the silent 3.5 plug" "$out" '"version":"3.5"'
+out=$("$bin" scan --bind 127.0.0.1 --ports $((port + 2)) --timeout 1 --json)
+contains "a silent 3.5 plug stays silent unasked" "$out" '[]'
+stop_sim
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

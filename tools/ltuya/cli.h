@@ -25,5 +25,6 @@ int cli_switch_main(int argc, char **argv); /* on, off, toggle */
 int cli_refresh_main(int argc, char **argv);
 int cli_watch_main(int argc, char **argv);
 int cli_scan_main(int argc, char **argv);
+int cli_probe_main(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"refresh", cli_refresh_main, "make the device re-measure (energy) and print it"},
     {"watch", cli_watch_main, "stay connected: print pushes and live energy"},
     {"scan", cli_scan_main, "find devices on the network (UDP beacons)"},
+    {"probe", cli_probe_main, "find the settings a device needs (version, quirks)"},
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 

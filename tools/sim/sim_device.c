@@ -446,6 +446,15 @@ static bool handle(sim_conn_t *c, const ltuya_frame_t *f)
             return ++c->unkeyed_frames <= 3;
         }
     }
+    if ((d->quirks & SIM_Q_STRICT_HEADERS) && d->version != LTUYA_V31) {
+        bool is_query = f->cmd == LTUYA_CMD_DP_QUERY || f->cmd == LTUYA_CMD_DP_QUERY_NEW;
+        bool is_write = f->cmd == LTUYA_CMD_CONTROL || f->cmd == LTUYA_CMD_CONTROL_NEW;
+        if ((is_query && f->has_version_header) || (is_write && !f->has_version_header)) {
+            static const char err[] = "parse data error";
+            send_frame(c, f->cmd, f->seq, err, sizeof err - 1, SEND_ERROR_ENC);
+            return true;
+        }
+    }
     switch (f->cmd) {
     case LTUYA_CMD_DP_QUERY:
     case LTUYA_CMD_DP_QUERY_NEW:

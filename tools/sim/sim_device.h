@@ -34,6 +34,8 @@ enum {
     SIM_Q_REJECT_MULTI_DP = 1u << 2, /* refuse writes of more than one DP */
     SIM_Q_HEADER_ON_QUERY = 1u << 3, /* answer queries with the version header */
     SIM_Q_SILENT_BEACONS = 1u << 4,  /* no periodic beacons; 3.5 answers requests only */
+    SIM_Q_STRICT_HEADERS = 1u << 5,  /* TuyaOpen's rule: header forbidden on queries,
+                                        required on writes */
 };
 
 typedef struct sim_device sim_device_t;

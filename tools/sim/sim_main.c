@@ -287,7 +287,9 @@ static void usage(FILE *f)
         "  --profile NAME      plug (default: the seed's AUBESS 20A, energy on 18/19/20),\n"
         "                      plug34 (21/22/23), plug31 (4/5/6), bulb, device22\n"
         "  --quirk NAME        device22, push-on-connect, reject-multi-dp, header-on-query,\n"
-        "                      silent-beacons (3.5 only answers requests); repeatable\n"
+        "                      silent-beacons (3.5 only answers requests), strict-headers\n"
+        "                      (no header allowed on queries, one required on writes);\n"
+        "                      repeatable\n"
         "  --clients N         connections accepted at once (default 1, like most plugs);\n"
         "                      more are accepted and closed immediately\n"
         "  --idle-timeout S    close a connection quiet for S seconds (default 30)\n"
@@ -318,7 +320,8 @@ static bool parse_quirk(const char *name, uint32_t *q)
                   {"push-on-connect", SIM_Q_PUSH_ON_CONNECT},
                   {"reject-multi-dp", SIM_Q_REJECT_MULTI_DP},
                   {"header-on-query", SIM_Q_HEADER_ON_QUERY},
-                  {"silent-beacons", SIM_Q_SILENT_BEACONS}};
+                  {"silent-beacons", SIM_Q_SILENT_BEACONS},
+                  {"strict-headers", SIM_Q_STRICT_HEADERS}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
