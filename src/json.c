@@ -640,14 +640,27 @@ ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltu
                                     bool *is_string)
 {
     ltuya_str_t k;
-    if (it->done)
-        return LTUYA_ERR_NOT_FOUND;
+    if (it->done) {
+        /* A public iterator covers the whole text it was given, so anything
+         * but whitespace after the closing bracket is garbage, reported at
+         * the end rather than hidden behind a clean LTUYA_ERR_NOT_FOUND. */
+        return skip_ws(it->json, it->len, it->pos) == it->len ? LTUYA_ERR_NOT_FOUND
+                                                              : LTUYA_ERR_MALFORMED_JSON;
+    }
     ltuya_status_t st = iter_key(it, &k);
-    if (st != LTUYA_OK)
-        return st;
-    if (key)
-        *key = k;
-    return iter_value(it, value, is_string);
+    if (st == LTUYA_OK) {
+        if (key)
+            *key = k;
+        st = iter_value(it, value, is_string);
+    }
+    if (st != LTUYA_OK) {
+        /* Park at the end so that calling again keeps failing: resuming
+         * from mid-element could otherwise mis-read a value as a key and
+         * return a bogus LTUYA_OK. */
+        it->pos = it->len;
+        it->done = false;
+    }
+    return st;
 }
 
 static bool key_is(ltuya_str_t k, const char *lit)
@@ -813,7 +826,7 @@ static ltuya_status_t read_members(ltuya_json_iter_t *it, ltuya_dps_t *out, bool
     return LTUYA_OK;
 }
 
-ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out)
+static void dps_reset(ltuya_dps_t *out, const char *json)
 {
     out->count = 0;
     out->dropped = 0;
@@ -823,6 +836,11 @@ ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *o
     out->has_t = false;
     out->t = 0;
     out->protocol = 0;
+}
+
+ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out)
+{
+    dps_reset(out, json);
     ltuya_json_iter_t it;
     ltuya_status_t st = ltuya_json_iter_init(&it, json, len);
     if (st == LTUYA_OK && !it.object)
@@ -833,13 +851,15 @@ ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *o
     if (st == LTUYA_OK && skip_ws(json, len, it.pos) != len)
         st = LTUYA_ERR_MALFORMED_JSON;
     if (st != LTUYA_OK)
-        out->count = 0; /* no views into a broken document */
+        dps_reset(out, json); /* no half-read results from a broken document */
     return st;
 }
 
 const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id)
 {
-    for (size_t i = 0; i < d->count; i++)
+    /* Backwards, so that an id repeated within one "dps" resolves like a
+     * cache fed from dp[] in order would: the last value wins. */
+    for (size_t i = d->count; i-- > 0;)
         if (d->dp[i].id == id)
             return &d->dp[i];
     return NULL;

@@ -166,10 +166,16 @@ typedef struct {
 
 /* Parse a payload. LTUYA_OK even if there is no "dps" (check has_dps);
  * LTUYA_ERR_MALFORMED_JSON if the text is not one JSON object,
- * LTUYA_ERR_JSON_TOO_DEEP past LTUYA_JSON_MAX_DEPTH. */
+ * LTUYA_ERR_JSON_TOO_DEEP past LTUYA_JSON_MAX_DEPTH (on error *out is reset:
+ * count 0, has_dps false).
+ * Duplicates: if several "dps" objects appear (top level and/or under
+ * "data"), the last one in the text wins and the earlier ones' DPs and
+ * `dropped` are discarded; a "dps" that is not an object is ignored. "cid"
+ * and "t" likewise take the last occurrence. A DP id repeated inside one
+ * "dps" is kept twice in dp[]; ltuya_dps_find() returns the later one. */
 ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out);
 
-/* Find a DP by id in a parsed payload; NULL if absent. */
+/* Find a DP by id in a parsed payload (the last one if repeated); NULL if absent. */
 const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id);
 
 /* Check that json[0..len) is exactly one well-formed JSON value (surrounding
@@ -178,7 +184,10 @@ ltuya_status_t ltuya_json_validate(const char *json, size_t len);
 
 /* Find a top-level member of an object and return its value's text: for a
  * string, the content without quotes (still escaped); otherwise the raw JSON.
- * *is_string tells which (may be NULL). LTUYA_ERR_NOT_FOUND if absent. */
+ * *is_string tells which (may be NULL). LTUYA_ERR_NOT_FOUND if absent.
+ * The first member with that name wins and the scan stops there, so text
+ * after it is not checked; a malformed document is reported only if the
+ * error comes before the member (or the member is absent). */
 ltuya_status_t ltuya_json_get(const char *json, size_t len, const char *key, ltuya_str_t *value,
                               bool *is_string);
 
@@ -203,7 +212,9 @@ ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, siz
 /* Next element: *key gets the member name (escaped content; empty for
  * arrays), *value the value as ltuya_json_get gives it. Any pointer may be
  * NULL. LTUYA_ERR_NOT_FOUND after the last element; LTUYA_ERR_MALFORMED_JSON
- * or LTUYA_ERR_JSON_TOO_DEEP on bad input. */
+ * or LTUYA_ERR_JSON_TOO_DEEP on bad input, including anything but whitespace
+ * after the closing bracket (reported in place of LTUYA_ERR_NOT_FOUND). After
+ * an error, further calls keep returning an error. */
 ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltuya_str_t *value,
                                     bool *is_string);
 

@@ -3,7 +3,7 @@
 # and one firmware may link both).
 set -u
 lib=$1
-bad=$(nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | grep -v '^ltuya_' || true)
+bad=$(nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | grep -v -e '^ltuya_' -e '^__odr_asan' || true)
 count=$(nm -g --defined-only "$lib" | awk 'NF == 3' | wc -l)
 if [ -n "$bad" ]; then
   echo "symbols without the ltuya_ prefix:"; echo "$bad"
