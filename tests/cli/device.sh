@@ -128,6 +128,13 @@ contains "-v logs frames" "$out" ">> "
 case "$out" in *$key*|*30313233343536373839616263646566*) bad "-v printed the key" ;; *) ok ;; esac
 stop_sim
 
+# a device refusing multi-DP writes: the client falls back to one DP per write
+start_sim 3.3 --quirk reject-multi-dp
+"$bin" set $args --key $key -V 3.3 1=false 9=120 >/dev/null; expect_rc "multi-DP fallback" $? 0
+out=$(sim_cmd '{"cmd":"get"}')
+contains "multi-DP fallback: both written" "$out" '"dps":{"1":false,"9":120,'
+stop_sim
+
 # probe reports what the simulator was configured to do
 start_sim 3.5
 out=$("$bin" probe $args --key $key --json); rc=$?
