@@ -126,6 +126,10 @@ static bool spec_has_header(const ltuya_frame_spec_t *s)
         return true;
     if (s->header == LTUYA_HEADER_OFF)
         return false;
+    /* A device's ACK is bare (a 3.5 one is the return code alone), like the
+     * 55AA ones, which have no payload bytes at all. */
+    if (s->from_device && s->payload_len == 0)
+        return false;
     return ltuya_cmd_has_version_header(s->version, s->cmd);
 }
 
@@ -225,18 +229,24 @@ static ltuya_status_t v31_signature(const uint8_t *key, const uint8_t *b64, size
     return LTUYA_OK;
 }
 
-/* "3.1" + sig + base64(ECB(json)), built in place at p (room for the whole). */
+/* Where the plaintext goes inside the "3.1" + sig + base64 area at p: at its
+ * end, so the ciphertext can be base64-encoded towards the front in place
+ * (the encoder writes 4 bytes per 3 it has read, and starting
+ * b64_len - ct_len bytes earlier it never overtakes its unread input). */
+static uint8_t *v31_plain_at(const ltuya_frame_spec_t *s, uint8_t *p)
+{
+    size_t ct_len = ltuya_pkcs7_padded_len(s->payload_len);
+    return p + V31_PREFIX + (ltuya_base64_encoded_len(ct_len) - ct_len);
+}
+
+/* Turn the plaintext already at v31_plain_at() into "3.1" + sig + base64(ECB(json)). */
 static ltuya_status_t v31_encrypt(const ltuya_frame_spec_t *s, uint8_t *p, size_t room)
 {
     size_t ct_len = ltuya_pkcs7_padded_len(s->payload_len);
     size_t b64_len = ltuya_base64_encoded_len(ct_len);
-    /* Encrypt at the end of the area, then base64 towards the front: the
-     * encoder writes 4 bytes per 3 read, so starting b64_len - ct_len bytes
-     * earlier never overtakes the unread input. */
     uint8_t *b64 = p + V31_PREFIX;
-    uint8_t *ct = b64 + (b64_len - ct_len);
+    uint8_t *ct = v31_plain_at(s, p);
     size_t n;
-    copy_payload(ct, s);
     ltuya_status_t st = ltuya_aes_ecb_encrypt_pkcs7(s->key, ct, s->payload_len, ct_len, &n);
     if (st == LTUYA_OK)
         st = ltuya_base64_encode(ct, ct_len, (char *)b64, room - V31_PREFIX, &n);
@@ -263,65 +273,64 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
     if (cap < total)
         return LTUYA_ERR_BUF_TOO_SMALL;
 
-    bool hdr = spec_has_header(s);
+    /* The payload is moved to its final place before anything else is
+     * written, so a caller may build it anywhere inside buf (no second
+     * frame-sized buffer on a small MCU); then the fixed fields go around
+     * it and it is encrypted in place. */
+    bool v35 = s->version == LTUYA_V35;
+    size_t hdr = spec_has_header(s) ? LTUYA_VERSION_HEADER : 0;
+    size_t ret = s->from_device ? RETCODE : 0;
     size_t body = body_size(s);
+    uint8_t *area = buf + (v35 ? LTUYA_HEADER_6699 + LTUYA_GCM_NONCE_LEN : LTUYA_HEADER_55AA);
+    uint8_t *data = area + ret; /* after the retcode: header and payload */
+    size_t room = body - ret;
     ltuya_status_t st = LTUYA_OK;
-    uint8_t *p;
 
-    if (s->version == LTUYA_V35) {
+#if LTUYA_WITH_V31
+    if (s->version == LTUYA_V31 && !sent_plain(s))
+        copy_payload(v31_plain_at(s, data), s);
+    else
+#endif
+        copy_payload(data + (sent_plain(s) ? 0 : hdr), s);
+    if (s->from_device)
+        put32(area, s->retcode);
+    if (hdr && !sent_plain(s))
+        write_version_header(s, data);
+
+    if (v35) {
 #if LTUYA_WITH_V35
         put32(buf, LTUYA_PREFIX_6699);
         buf[4] = buf[5] = 0;
         put32(buf + 6, s->seq);
         put32(buf + 10, s->cmd);
         put32(buf + 14, (uint32_t)(LTUYA_GCM_NONCE_LEN + body + LTUYA_GCM_TAG_LEN));
-        memcpy(buf + 18, s->nonce, LTUYA_GCM_NONCE_LEN);
-        p = buf + 18 + LTUYA_GCM_NONCE_LEN;
-        /* payload first (it may alias nothing in buf), then what goes before it */
-        size_t pre = (s->from_device ? RETCODE : 0) + (hdr ? LTUYA_VERSION_HEADER : 0);
-        copy_payload(p + pre, s);
-        if (s->from_device)
-            put32(p, s->retcode);
-        if (hdr)
-            write_version_header(s, p + (s->from_device ? RETCODE : 0));
-        st = ltuya_aes_gcm_encrypt(s->key, s->nonce, buf + 4, 14, p, body, p + body);
-        put32(p + body + LTUYA_GCM_TAG_LEN, LTUYA_SUFFIX_6699);
+        memmove(buf + LTUYA_HEADER_6699, s->nonce, LTUYA_GCM_NONCE_LEN);
+        /* AAD: the 14 bytes after the prefix (reserved, seq, cmd, length) */
+        st = ltuya_aes_gcm_encrypt(s->key, buf + LTUYA_HEADER_6699, buf + 4, 14, area, body,
+                                   area + body);
+        put32(area + body + LTUYA_GCM_TAG_LEN, LTUYA_SUFFIX_6699);
 #endif
     } else {
         size_t trailer = s->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC;
+        size_t n;
         put32(buf, LTUYA_PREFIX_55AA);
         put32(buf + 4, s->seq);
         put32(buf + 8, s->cmd);
         put32(buf + 12, (uint32_t)(body + trailer + FOOTER));
-        p = buf + LTUYA_HEADER_55AA;
-        if (s->from_device) {
-            put32(p, s->retcode);
-            p += RETCODE;
-        }
-        size_t room = body - (s->from_device ? RETCODE : 0);
-        size_t n;
         if (sent_plain(s)) {
-            copy_payload(p, s);
+            /* already in place */
         } else if (s->version == LTUYA_V31) {
 #if LTUYA_WITH_V31
-            st = v31_encrypt(s, p, room);
+            st = v31_encrypt(s, data, room);
 #endif
         } else if (s->version == LTUYA_V34) {
             /* 3.4: the version header is encrypted with the payload */
-            size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
-            copy_payload(p + pre, s);
-            if (hdr)
-                write_version_header(s, p);
-            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p, pre + s->payload_len, room, &n);
+            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, data, hdr + s->payload_len, room, &n);
         } else {
             /* 3.2/3.3: the version header stays in clear before the ciphertext */
-            size_t pre = hdr ? LTUYA_VERSION_HEADER : 0;
-            copy_payload(p + pre, s);
-            if (hdr)
-                write_version_header(s, p);
-            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, p + pre, s->payload_len, room - pre, &n);
+            st = ltuya_aes_ecb_encrypt_pkcs7(s->key, data + hdr, s->payload_len, room - hdr, &n);
         }
-        uint8_t *trail = buf + LTUYA_HEADER_55AA + body;
+        uint8_t *trail = area + body;
         if (st == LTUYA_OK) {
             if (s->version == LTUYA_V34)
                 st = ltuya_hmac_sha256(s->key, LTUYA_KEY_LEN, buf, (size_t)(trail - buf), trail);
@@ -340,8 +349,12 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
 
 ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len)
 {
-    if (len < 4)
-        return LTUYA_NEED_MORE;
+    if (len < 4) {
+        /* a partial prefix may still become one; anything else never will */
+        static const uint8_t a[3] = {0, 0, 0x55}, b[3] = {0, 0, 0x66};
+        return len == 0 || !memcmp(buf, a, len) || !memcmp(buf, b, len) ? LTUYA_NEED_MORE
+                                                                        : LTUYA_ERR_BAD_PREFIX;
+    }
     uint32_t prefix = get32(buf);
     if (prefix == LTUYA_PREFIX_55AA) {
         if (len < LTUYA_HEADER_55AA)
@@ -393,22 +406,33 @@ static void strip_inner_header(ltuya_frame_t *out, const uint8_t **p, size_t *le
         take_header(out, p, len);
 }
 
-/* Should the 4 bytes after the 55AA length be read as a return code? */
-static bool has_retcode_55aa(ltuya_direction_t dir, const uint8_t *body, size_t body_len,
-                             ltuya_version_t v)
+/* LTUYA_FROM_ANY: does a frame whose payload area starts at p (len bytes)
+ * carry a return code? The handshake commands say it outright (RESP comes
+ * only from devices, START and FINISH only from clients). Otherwise return
+ * codes are small numbers (0 or 1 in practice), so their top three bytes are
+ * zero, while a client payload starts with '{', a "3.x" header or
+ * ciphertext (all zero in its first three bytes once in 2^24 frames). */
+static bool guess_retcode(uint32_t cmd, const uint8_t *p, size_t len)
 {
-    if (dir == LTUYA_FROM_DEVICE)
+    if (cmd == LTUYA_CMD_SESS_KEY_NEG_RESP)
+        return len >= RETCODE;
+    if (cmd == LTUYA_CMD_SESS_KEY_NEG_START || cmd == LTUYA_CMD_SESS_KEY_NEG_FINISH)
+        return false;
+    return len >= RETCODE && !p[0] && !p[1] && !p[2];
+}
+
+/* Should the 4 bytes after the 55AA length be read as a return code? */
+static bool has_retcode_55aa(const ltuya_decode_opts_t *o, uint32_t cmd, const uint8_t *body,
+                             size_t body_len)
+{
+    if (o->direction == LTUYA_FROM_DEVICE)
         return body_len >= RETCODE;
-    if (dir == LTUYA_FROM_CLIENT || body_len < RETCODE)
+    if (o->direction == LTUYA_FROM_CLIENT || !guess_retcode(cmd, body, body_len))
         return false;
-    /* Guess: return codes are small numbers (0 or 1), so their top three
-     * bytes are zero; a client payload starts with '{', "3.x" or
-     * ciphertext. Where the payload is ciphertext, the block size decides. */
-    if (body[0] || body[1] || body[2])
-        return false;
-    size_t rest = body_len - RETCODE;
-    if (v == LTUYA_V34)
-        return rest % 16 == 0 || body_len % 16 != 0;
+    /* 3.4 client payloads are whole ECB blocks: a block-sized body that
+     * would leave a ragged remainder is a client's ciphertext. */
+    if (o->version == LTUYA_V34 && cmd != LTUYA_CMD_SESS_KEY_NEG_RESP)
+        return (body_len - RETCODE) % 16 == 0 || body_len % 16 != 0;
     return true;
 }
 
@@ -439,7 +463,7 @@ static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_
     out->cmd = get32(buf + 8);
     uint8_t *body = buf + LTUYA_HEADER_55AA;
     size_t body_len = covered - LTUYA_HEADER_55AA;
-    if (has_retcode_55aa(o->direction, body, body_len, o->version)) {
+    if (has_retcode_55aa(o, out->cmd, body, body_len)) {
         out->has_retcode = true;
         out->retcode = get32(body);
         body += RETCODE;
@@ -530,18 +554,13 @@ static ltuya_status_t decode_6699(uint8_t *buf, size_t flen, const ltuya_decode_
     out->encrypted = true;
     const uint8_t *p = ct;
     size_t len = ct_len;
-    /* Device plaintexts start with the return code; some beacons do not. A
-     * client plaintext starts with '{', "3.x" or binary handshake data. */
+    /* Device plaintexts start with the return code, except the UDP beacons
+     * of some firmware, which are bare JSON. */
     bool ret = false;
-    if (len >= RETCODE && p[0] != '{') {
-        if (o->direction == LTUYA_FROM_DEVICE)
-            ret = true;
-        else if (o->direction == LTUYA_FROM_ANY)
-            ret = !p[0] && !p[1] && !p[2] &&
-                  (len == RETCODE || p[RETCODE] == '{' ||
-                   looks_like_header(p + RETCODE, len - RETCODE) ||
-                   out->cmd == LTUYA_CMD_SESS_KEY_NEG_RESP);
-    }
+    if (o->direction == LTUYA_FROM_DEVICE)
+        ret = len >= RETCODE && p[0] != '{';
+    else if (o->direction == LTUYA_FROM_ANY)
+        ret = guess_retcode(out->cmd, p, len);
     if (ret) {
         out->has_retcode = true;
         out->retcode = get32(p);

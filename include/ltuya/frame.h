@@ -103,7 +103,8 @@ const char *ltuya_cmd_name(uint32_t cmd);
 bool ltuya_cmd_has_version_header(ltuya_version_t v, uint32_t cmd);
 
 typedef enum {
-    LTUYA_HEADER_AUTO = 0, /* follow ltuya_cmd_has_version_header() */
+    LTUYA_HEADER_AUTO = 0, /* follow ltuya_cmd_has_version_header(); none on
+                              a device frame without payload (an ACK) */
     LTUYA_HEADER_ON,       /* always add it (firmware that wants it) */
     LTUYA_HEADER_OFF,      /* never add it */
 } ltuya_header_mode_t;
@@ -152,7 +153,14 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *spec, uint8_t *buf, 
 typedef enum {
     LTUYA_FROM_DEVICE = 0, /* replies, pushes, beacons: carry a return code */
     LTUYA_FROM_CLIENT,     /* requests: no return code */
-    LTUYA_FROM_ANY,        /* guess (for captures of both directions) */
+    LTUYA_FROM_ANY,        /* guess, for captures of both directions: a return
+                              code is read when the command is
+                              SESS_KEY_NEG_RESP, never for START/FINISH, and
+                              otherwise when the first three bytes (after the
+                              55AA length, or of the 6699 plaintext) are zero,
+                              since client payloads start with '{', "3.x" or
+                              ciphertext; on 3.4 a block-sized body that
+                              would leave a ragged remainder is a client's */
 } ltuya_direction_t;
 
 typedef struct {
@@ -183,9 +191,10 @@ typedef struct {
 } ltuya_frame_t;
 
 /* Look at the start of buf: on LTUYA_OK *frame_len is the whole frame size.
- * LTUYA_NEED_MORE if fewer than the header's bytes are present,
- * LTUYA_ERR_BAD_PREFIX, LTUYA_ERR_BAD_LENGTH (length under the format's
- * minimum) or LTUYA_ERR_FRAME_TOO_LARGE (over LTUYA_MAX_FRAME) otherwise. */
+ * LTUYA_NEED_MORE if fewer than the header's bytes are present (and those
+ * could still start a frame), LTUYA_ERR_BAD_PREFIX, LTUYA_ERR_BAD_LENGTH
+ * (length under the format's minimum) or LTUYA_ERR_FRAME_TOO_LARGE (over
+ * LTUYA_MAX_FRAME) otherwise. */
 ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len);
 
 /* Decode the frame at the start of buf[0..len), decrypting in place (so the
@@ -194,8 +203,9 @@ ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_le
  * errors of ltuya_frame_peek; LTUYA_ERR_BAD_FOOTER, LTUYA_ERR_BAD_CRC,
  * LTUYA_ERR_BAD_HMAC, LTUYA_ERR_BAD_TAG, LTUYA_ERR_BAD_PADDING,
  * LTUYA_ERR_BAD_BASE64; LTUYA_ERR_UNSUPPORTED_VERSION if the prefix does not
- * fit opts->version (6699 is 3.5 only). On errors after the frame was
- * delimited, *consumed still says how long it was, so a stream can skip it. */
+ * fit opts->version (6699 is 3.5 only); LTUYA_ERR_INVALID_ARG when opts has no
+ * key and the frame needs one. On errors after the frame was delimited,
+ * *consumed still says how long it was, so a stream can skip it. */
 ltuya_status_t ltuya_frame_decode(uint8_t *buf, size_t len, const ltuya_decode_opts_t *opts,
                                   ltuya_frame_t *out, size_t *consumed);
 
