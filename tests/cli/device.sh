@@ -135,6 +135,22 @@ out=$(sim_cmd '{"cmd":"get"}')
 contains "multi-DP fallback: both written" "$out" '"dps":{"1":false,"9":120,'
 stop_sim
 
+# watch survives the device going away: it reconnects (with backoff) and keeps receiving pushes
+start_sim 3.4
+"$bin" watch $args --key $key -V 3.4 --json --interval 1 --for 9 >"$work/watch2.out" 2>&1 &
+wpid=$!
+sleep 1.5
+stop_sim
+sleep 1
+start_sim 3.4
+sleep 4
+sim_cmd '{"cmd":"set","dps":{"1":false}}' >/dev/null
+wait $wpid; rc=$?
+expect_rc "watch across a restart" $rc 0
+contains "watch reconnected and got the push" "$(cat "$work/watch2.out")" '"push":{"1":false'
+contains "a second handshake happened" "$(sim_cmd '{"cmd":"stats"}')" '"handshakes":1,'
+stop_sim
+
 # probe reports what the simulator was configured to do
 start_sim 3.5
 out=$("$bin" probe $args --key $key --json); rc=$?
