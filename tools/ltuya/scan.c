@@ -1,31 +1,87 @@
 /* ltuya scan: listen for device beacons and list what is on the network. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "devices.h"
 #include "ltuya/discovery.h"
+#include "ltuya/json.h"
+#include "ltuya_discovery_posix.h"
 #include "ltuya_posix.h"
 #include "util.h"
 
-#define MAX_FOUND 256
-#define MAX_PORTS 8
+#define MAX_FOUND     256
+#define SOLICIT_EVERY 6000 /* ms; what tinytuya does, about a beacon interval */
+#define MAX_TIMEOUT_S 3600
 
 typedef struct {
     ltuya_beacon_t b;
     char name[64];
 } found_t;
 
-static found_t found[MAX_FOUND];
-static size_t nfound;
+typedef struct {
+    found_t found[MAX_FOUND];
+    size_t count;
+    size_t dropped;  /* new devices past MAX_FOUND */
+    size_t rejected; /* datagrams that were not beacons */
+    ltuya_status_t last_reject;
+    char *devices; /* devices.json text, or NULL */
+    size_t devices_len;
+} scan_t;
+
+static const char usage_text[] =
+    "usage: ltuya scan [--timeout S] [--json] [--solicit ADDR] [options]\n"
+    "\n"
+    "Listen for Tuya devices announcing themselves on UDP 6666, 6667 and 7000 and\n"
+    "list each one's name (from devices.json), id, IP address, protocol version and\n"
+    "product key, sorted by address. Listening sends nothing.\n"
+    "\n"
+    "Devices on 3.1-3.4 (and some on 3.5) announce themselves every ~5 s. Newer 3.5\n"
+    "firmware stays silent until asked: --solicit ADDR sends the 3.5 discovery\n"
+    "request to ADDR:7000 every 6 s while listening. On a LAN, ADDR is your\n"
+    "subnet's broadcast address (e.g. 192.168.1.255 for 192.168.1.x/24).\n"
+    "\n"
+    "options:\n"
+    "  -t, --timeout S      listen for S seconds (default 6)\n"
+    "  -j, --json           print one JSON array of devices instead of the table\n"
+    "      --solicit ADDR   ask 3.5 devices to answer (request sent to ADDR:7000;\n"
+    "                       ADDR:PORT sends elsewhere, e.g. to a simulator)\n"
+    "      --reply-ip IP    where devices should answer (default: our address\n"
+    "                       towards ADDR, or the --bind address)\n"
+    "      --bind ADDR      local IPv4 address to listen on (default 0.0.0.0: all)\n"
+    "      --ports LIST     comma-separated ports (default 6666,6667,7000)\n"
+    "      --devices FILE   devices.json to take names from (default ./devices.json,\n"
+    "                       then ~/.config/ltuya/devices.json)\n"
+    "  -v, --verbose        report every datagram received on stderr\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Ctrl-C ends the scan early and still prints what was found.\n"
+    "\n"
+    "--json prints one array, sorted like the table (empty when nothing answered):\n"
+    "  [{\"name\":\"Desk plug\" or null,\"id\":\"...\",\"ip\":\"...\",\"version\":\"3.3\",\n"
+    "    \"product_key\":\"...\",\"active\":2 or null}, ...]\n"
+    "\n"
+    "examples:\n"
+    "  ltuya scan\n"
+    "  ltuya scan --timeout 12 --json\n"
+    "  ltuya scan --solicit 192.168.1.255\n"
+    "\n"
+    "exit status: 0 when the scan ran (even if it found nothing), 1 when no port\n"
+    "could be opened, 2 on bad arguments.\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 static uint64_t now_ms(void)
 {
@@ -33,187 +89,253 @@ static uint64_t now_ms(void)
     return c->now_ms(c->ctx);
 }
 
-static int udp_socket(const char *bind_addr, unsigned port)
+static bool str_eq(ltuya_str_t s, const char *z)
 {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (fd < 0 || inet_pton(AF_INET, bind_addr, &sa.sin_addr) != 1)
-        return -1;
-    /* other Tuya software on this host may listen on the same ports */
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return s.len == strlen(z) && !memcmp(s.ptr, z, s.len);
 }
 
-/* The local address the system would use to reach `addr`. */
-static void local_ip_for(const char *addr, char *out, size_t cap)
+/* devices.json is an array of objects; only "id" -> "name" is needed here,
+ * so walk it directly rather than parse every entry in full. */
+static void name_for(const scan_t *s, const char *id, char *name, size_t cap)
 {
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in sa;
-    socklen_t len = sizeof sa;
-    snprintf(out, cap, "127.0.0.1");
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(LTUYA_UDP_PORT_35);
-    if (fd >= 0 && inet_pton(AF_INET, addr, &sa.sin_addr) == 1 &&
-        connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        inet_ntop(AF_INET, &sa.sin_addr, out, (socklen_t)cap);
-    if (fd >= 0)
-        close(fd);
-}
-
-static void solicit(int fd, const char *addr, unsigned port, const char *reply_ip)
-{
-    uint8_t frame[256];
-    size_t n;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
-        ltuya_discovery_request(reply_ip, NULL, frame, sizeof frame, &n) != LTUYA_OK)
+    ltuya_json_iter_t it;
+    ltuya_str_t dev, v;
+    bool is_str;
+    name[0] = 0;
+    if (!s->devices || ltuya_json_iter_init(&it, s->devices, s->devices_len) != LTUYA_OK)
         return;
-    if (sendto(fd, frame, n, 0, (struct sockaddr *)&sa, sizeof sa) < 0)
-        perror("ltuya scan: sending the 3.5 request");
+    while (ltuya_json_iter_next(&it, NULL, &dev, &is_str) == LTUYA_OK) {
+        if (is_str || ltuya_json_get(dev.ptr, dev.len, "id", &v, &is_str) != LTUYA_OK || !is_str ||
+            !str_eq(v, id))
+            continue;
+        size_t n = 0;
+        if (ltuya_json_get(dev.ptr, dev.len, "name", &v, &is_str) != LTUYA_OK || !is_str ||
+            ltuya_json_unescape(v, name, cap - 1, &n) != LTUYA_OK)
+            n = 0;
+        name[n] = 0;
+        return;
+    }
 }
 
-static void remember(const ltuya_beacon_t *b, const char *devices_text, size_t devices_len)
+static void remember(scan_t *s, const ltuya_beacon_t *b)
 {
-    for (size_t i = 0; i < nfound; i++)
-        if (!strcmp(found[i].b.id, b->id)) {
-            found[i].b = *b; /* a newer beacon (the IP may have changed) */
+    for (size_t i = 0; i < s->count; i++)
+        if (!strcmp(s->found[i].b.id, b->id)) {
+            s->found[i].b = *b; /* the latest word: its address may have changed */
             return;
         }
-    if (nfound == MAX_FOUND)
+    if (s->count == MAX_FOUND) {
+        s->dropped++;
         return;
-    found_t *f = &found[nfound++];
+    }
+    found_t *f = &s->found[s->count++];
     f->b = *b;
-    f->name[0] = 0;
-    cli_device_entry_t e;
-    if (devices_text && cli_devices_find(devices_text, devices_len, b->id, &e, true))
-        snprintf(f->name, sizeof f->name, "%s", e.name);
+    name_for(s, b->id, f->name, sizeof f->name);
 }
 
-static int by_ip(const void *a, const void *b)
+static uint32_t ip_value(const char *ip)
 {
-    struct in_addr x = {0}, y = {0};
-    inet_pton(AF_INET, ((const found_t *)a)->b.ip, &x);
-    inet_pton(AF_INET, ((const found_t *)b)->b.ip, &y);
-    uint32_t u = ntohl(x.s_addr), v = ntohl(y.s_addr);
-    return u < v ? -1 : u > v;
+    struct in_addr a;
+    return inet_pton(AF_INET, ip, &a) == 1 ? ntohl(a.s_addr) : UINT32_MAX;
 }
 
-static void print_results(bool json)
+static int by_ip(const void *pa, const void *pb)
 {
-    qsort(found, nfound, sizeof *found, by_ip);
-    if (json) {
-        printf("[");
-        for (size_t i = 0; i < nfound; i++) {
-            const ltuya_beacon_t *b = &found[i].b;
-            printf("%s{\"name\":", i ? "," : "");
-            if (found[i].name[0])
-                cli_json_string(stdout, found[i].name, strlen(found[i].name));
-            else
-                printf("null");
-            printf(",\"id\":");
-            cli_json_string(stdout, b->id, strlen(b->id));
-            printf(",\"ip\":");
-            cli_json_string(stdout, b->ip, strlen(b->ip));
-            printf(",\"version\":");
-            cli_json_string(stdout, b->version, strlen(b->version));
-            printf(",\"product_key\":");
-            cli_json_string(stdout, b->product_key, strlen(b->product_key));
-            printf("}");
-        }
-        printf("]\n");
+    const found_t *a = pa, *b = pb;
+    uint32_t x = ip_value(a->b.ip), y = ip_value(b->b.ip);
+    if (x != y)
+        return x < y ? -1 : 1;
+    return strcmp(a->b.id, b->b.id); /* a stable order for equal or odd addresses */
+}
+
+/* Beacon fields come from the network: never let them drive the terminal. */
+static void print_safe(const char *s, int width)
+{
+    int n = 0;
+    for (; *s; s++, n++)
+        putchar((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?');
+    for (; n < width; n++)
+        putchar(' ');
+}
+
+static void json_str_field(const char *key, const char *v, bool first)
+{
+    printf("%s\"%s\":", first ? "" : ",", key);
+    cli_json_string(stdout, v, strlen(v));
+}
+
+static void print_json(const scan_t *s)
+{
+    printf("[");
+    for (size_t i = 0; i < s->count; i++) {
+        const found_t *f = &s->found[i];
+        printf("%s{\"name\":", i ? ",\n " : "");
+        if (f->name[0])
+            cli_json_string(stdout, f->name, strlen(f->name));
+        else
+            printf("null");
+        json_str_field("id", f->b.id, false);
+        json_str_field("ip", f->b.ip, false);
+        json_str_field("version", f->b.version, false);
+        json_str_field("product_key", f->b.product_key, false);
+        if (f->b.active >= 0)
+            printf(",\"active\":%d}", f->b.active);
+        else
+            printf(",\"active\":null}");
+    }
+    printf("]\n");
+}
+
+static void print_table(const scan_t *s)
+{
+    printf("%-20s %-24s %-16s %-8s %s\n", "NAME", "ID", "IP", "VERSION", "PRODUCT KEY");
+    for (size_t i = 0; i < s->count; i++) {
+        const found_t *f = &s->found[i];
+        print_safe(f->name[0] ? f->name : "-", 20);
+        putchar(' ');
+        print_safe(f->b.id, 24);
+        putchar(' ');
+        print_safe(f->b.ip[0] ? f->b.ip : "?", 16);
+        putchar(' ');
+        print_safe(f->b.version[0] ? f->b.version : "?", 8);
+        putchar(' ');
+        print_safe(f->b.product_key, 0);
+        putchar('\n');
+    }
+}
+
+static void no_devices_hint(bool solicited)
+{
+    fprintf(stderr, "no devices found.\n"
+                    "  - The devices must be on this computer's subnet (beacons are not routed).\n"
+                    "  - Many devices stop announcing themselves while the Smart Life / Tuya app\n"
+                    "    is connected to them: close the app and scan again.\n");
+    if (!solicited)
+        fprintf(stderr,
+                "  - 3.5 devices with newer firmware only answer when asked: add\n"
+                "    --solicit with your subnet's broadcast address (e.g. 192.168.1.255).\n");
+    else
+        fprintf(stderr, "  - Devices answer a --solicit on UDP 7000: check that the firewall\n"
+                        "    lets it in and that no other scanner holds that port.\n");
+}
+
+static bool parse_ports(const char *arg, uint16_t *ports, size_t *n)
+{
+    const char *p = arg;
+    *n = 0;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < 1 || v > 65535 || (*end && *end != ',') ||
+            *n == LTUYA_POSIX_DISCOVERY_MAX_PORTS)
+            return false;
+        ports[(*n)++] = (uint16_t)v;
+        p = *end ? end + 1 : end;
+        if (*end && !*p)
+            return false; /* trailing comma */
+    }
+    return *n > 0;
+}
+
+/* ADDR or ADDR:PORT (the latter for simulators on loopback). */
+static bool parse_target(const char *arg, char *addr, size_t cap, uint16_t *port)
+{
+    const char *colon = strchr(arg, ':');
+    size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+    struct in_addr a;
+    *port = LTUYA_UDP_PORT_35;
+    if (len == 0 || len >= cap)
+        return false;
+    memcpy(addr, arg, len);
+    addr[len] = 0;
+    if (inet_pton(AF_INET, addr, &a) != 1)
+        return false;
+    if (colon) {
+        char *end;
+        long v = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end || v < 1 || v > 65535)
+            return false;
+        *port = (uint16_t)v;
+    }
+    return true;
+}
+
+static void solicit(ltuya_posix_discovery_t *d, const char *addr, uint16_t port,
+                    const char *reply_ip, bool verbose, bool *warned)
+{
+    ltuya_status_t st = ltuya_posix_discovery_solicit(d, addr, port, reply_ip);
+    int err = errno;
+    if (st == LTUYA_OK) {
+        if (verbose)
+            fprintf(stderr, "sent the 3.5 discovery request to %s:%u\n", addr, (unsigned)port);
         return;
     }
-    if (!nfound) {
-        printf("no devices found.\n"
-               "  Devices must be on this subnet; many stop beaconing while the Smart Life app\n"
-               "  is connected to them; 3.5 devices with newer firmware only answer a request:\n"
-               "  try --solicit with your subnet's broadcast address (e.g. 192.168.1.255).\n");
+    if (*warned)
         return;
-    }
-    printf("%-20s %-24s %-16s %-8s %s\n", "NAME", "ID", "IP", "VERSION", "PRODUCT");
-    for (size_t i = 0; i < nfound; i++) {
-        const ltuya_beacon_t *b = &found[i].b;
-        printf("%-20s %-24s %-16s %-8s %s\n", found[i].name[0] ? found[i].name : "-", b->id, b->ip,
-               b->version, b->product_key);
-    }
+    *warned = true; /* once: the same failure would repeat every 6 s */
+    fprintf(stderr, "ltuya scan: cannot send the discovery request to %s:%u: %s", addr,
+            (unsigned)port, ltuya_status_str(st));
+    if (st == LTUYA_ERR_IO || st == LTUYA_ERR_UNREACHABLE)
+        fprintf(stderr, " (%s)", strerror(err));
+    fprintf(stderr, "\n");
+    if (strcmp(d->bind_addr, "0.0.0.0") != 0)
+        fprintf(stderr, "  (listening on %s: the request leaves from that address)\n",
+                d->bind_addr);
+}
+
+static void countdown(const scan_t *s, uint64_t left_ms)
+{
+    fprintf(stderr, "\rscanning... %llu s left, %zu device%s   ",
+            (unsigned long long)((left_ms + 999) / 1000), s->count, s->count == 1 ? "" : "s");
 }
 
 int cli_scan_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"timeout", required_argument, NULL, 't'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"bind", required_argument, NULL, 'b'},
-                                             {"ports", required_argument, NULL, 'p'},
-                                             {"solicit", required_argument, NULL, 's'},
-                                             {"reply-ip", required_argument, NULL, 'r'},
-                                             {"devices", required_argument, NULL, 'd'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    static const char usage_text[] =
-        "usage: ltuya scan [--timeout S] [--json] [--solicit ADDR] [options]\n"
-        "\n"
-        "Listen for Tuya devices announcing themselves (UDP 6666, 6667 and 7000) and\n"
-        "list each one's name (from devices.json), id, IP, protocol version and product.\n"
-        "Listening sends nothing. 3.5 devices with newer firmware stay silent until\n"
-        "asked: --solicit ADDR sends the 3.5 request to ADDR:7000 every 6 s (on a LAN,\n"
-        "your subnet's broadcast address).\n"
-        "\n"
-        "options:\n"
-        "  -t, --timeout S     listen for S seconds (default 6; devices beacon every ~5 s)\n"
-        "  -j, --json          a JSON array instead of the table\n"
-        "      --solicit ADDR  ask 3.5 devices to answer (to ADDR:7000; ADDR:PORT also works)\n"
-        "      --reply-ip IP   the address they should answer to (default: ours towards ADDR)\n"
-        "      --bind ADDR     local address to listen on (default 0.0.0.0)\n"
-        "      --ports LIST    ports to listen on (default 6666,6667,7000)\n"
-        "      --devices FILE  devices.json for names\n"
-        "\n"
-        "examples:\n"
-        "  ltuya scan\n"
-        "  ltuya scan --solicit 192.168.1.255 --json\n";
+    static const struct option longopts[] = {
+        {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
+        {"bind", required_argument, NULL, 'b'},    {"ports", required_argument, NULL, 'p'},
+        {"solicit", required_argument, NULL, 's'}, {"reply-ip", required_argument, NULL, 'r'},
+        {"devices", required_argument, NULL, 'd'}, {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     double timeout_s = 6;
-    bool json = false;
-    const char *bind_addr = "0.0.0.0", *solicit_addr = NULL, *reply_ip = NULL;
+    bool json = false, verbose = false;
+    const char *bind_addr = "0.0.0.0", *solicit_arg = NULL, *reply_ip = NULL;
     const char *devices_file = NULL;
-    unsigned ports[MAX_PORTS] = {LTUYA_UDP_PORT_31, LTUYA_UDP_PORT, LTUYA_UDP_PORT_35};
+    uint16_t ports[LTUYA_POSIX_DISCOVERY_MAX_PORTS] = {LTUYA_UDP_PORT_31, LTUYA_UDP_PORT,
+                                                       LTUYA_UDP_PORT_35};
     size_t nports = 3;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "t:jh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "t:jvh", longopts, NULL)) != -1) {
+        char *end;
         switch (opt) {
         case 't':
-            timeout_s = atof(optarg);
+            timeout_s = strtod(optarg, &end);
+            if (end == optarg || *end || !(timeout_s > 0) || timeout_s > MAX_TIMEOUT_S) {
+                fprintf(stderr, "ltuya scan: --timeout wants seconds, 0 < S <= %d\n",
+                        MAX_TIMEOUT_S);
+                return CLI_EXIT_USAGE;
+            }
             break;
         case 'j':
             json = true;
             break;
+        case 'v':
+            verbose = true;
+            break;
         case 'b':
             bind_addr = optarg;
             break;
-        case 'p': {
-            nports = 0;
-            char *save = NULL, *list = strdup(optarg);
-            for (char *tok = strtok_r(list, ",", &save); tok && nports < MAX_PORTS;
-                 tok = strtok_r(NULL, ",", &save))
-                ports[nports++] = (unsigned)atoi(tok);
-            free(list);
+        case 'p':
+            if (!parse_ports(optarg, ports, &nports)) {
+                fprintf(stderr, "ltuya scan: --ports wants up to %d ports like 6666,6667,7000\n",
+                        LTUYA_POSIX_DISCOVERY_MAX_PORTS);
+                return CLI_EXIT_USAGE;
+            }
             break;
-        }
         case 's':
-            solicit_addr = optarg;
+            solicit_arg = optarg;
             break;
         case 'r':
             reply_ip = optarg;
@@ -229,69 +351,131 @@ int cli_scan_main(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    ltuya_posix_init();
-    struct pollfd pfd[MAX_PORTS];
-    size_t nfd = 0;
-    int solicit_fd = -1;
-    for (size_t i = 0; i < nports; i++) {
-        int fd = udp_socket(bind_addr, ports[i]);
-        if (fd < 0) {
-            fprintf(stderr, "ltuya scan: cannot listen on %s:%u (in use?)\n", bind_addr, ports[i]);
-            continue;
-        }
-        if (i == nports - 1)
-            solicit_fd = fd; /* the last port (7000): answers come back to it */
-        pfd[nfd++] = (struct pollfd){fd, POLLIN, 0};
+    if (optind < argc) {
+        fprintf(stderr, "ltuya scan: unexpected argument '%s'\n%s", argv[optind], usage_text);
+        return CLI_EXIT_USAGE;
     }
-    if (!nfd)
-        return CLI_EXIT_FAIL;
-    char reply_buf[40], addr_buf[64];
-    unsigned solicit_port = LTUYA_UDP_PORT_35;
-    if (solicit_addr && strchr(solicit_addr, ':')) { /* ADDR:PORT, for tests on loopback */
-        snprintf(addr_buf, sizeof addr_buf, "%s", solicit_addr);
-        char *colon = strchr(addr_buf, ':');
-        *colon = 0;
-        solicit_port = (unsigned)atoi(colon + 1);
-        solicit_addr = addr_buf;
+    char solicit_addr[INET_ADDRSTRLEN];
+    uint16_t solicit_port = LTUYA_UDP_PORT_35;
+    if (solicit_arg &&
+        !parse_target(solicit_arg, solicit_addr, sizeof solicit_addr, &solicit_port)) {
+        fprintf(stderr, "ltuya scan: --solicit wants an IPv4 address such as 192.168.1.255\n");
+        return CLI_EXIT_USAGE;
     }
-    if (solicit_addr && !reply_ip) {
-        local_ip_for(solicit_addr, reply_buf, sizeof reply_buf);
-        reply_ip = reply_buf;
+    struct in_addr tmp;
+    if (reply_ip && inet_pton(AF_INET, reply_ip, &tmp) != 1) {
+        fprintf(stderr, "ltuya scan: --reply-ip wants an IPv4 address of this computer\n");
+        return CLI_EXIT_USAGE;
     }
-    char *devices_text = NULL;
-    size_t devices_len = 0;
-    const char *path = cli_devices_path(devices_file);
-    if (path && !cli_devices_load(path, &devices_text, &devices_len))
-        devices_text = NULL;
+    if (inet_pton(AF_INET, bind_addr, &tmp) != 1) {
+        fprintf(stderr, "ltuya scan: --bind wants a local IPv4 address (or 0.0.0.0)\n");
+        return CLI_EXIT_USAGE;
+    }
 
-    bool tty = isatty(2);
-    uint64_t start = now_ms(), end = start + (uint64_t)(timeout_s * 1000), next_solicit = start;
-    for (uint64_t t = start; t < end; t = now_ms()) {
-        if (solicit_addr && solicit_fd >= 0 && t >= next_solicit) {
-            solicit(solicit_fd, solicit_addr, solicit_port, reply_ip);
-            next_solicit = t + 6000;
-        }
-        if (tty && !json)
-            fprintf(stderr, "\rscanning... %2llu s left, %zu device%s ",
-                    (unsigned long long)((end - t + 999) / 1000), nfound, nfound == 1 ? "" : "s");
-        uint64_t wait = end - t < 500 ? end - t : 500;
-        if (poll(pfd, (nfds_t)nfd, (int)wait) <= 0)
-            continue;
-        for (size_t i = 0; i < nfd; i++) {
-            if (!(pfd[i].revents & POLLIN))
-                continue;
-            uint8_t buf[2048];
-            ssize_t n = recv(pfd[i].fd, buf, sizeof buf, 0);
-            ltuya_beacon_t b;
-            if (n > 0 && ltuya_discovery_parse(buf, (size_t)n, &b) == LTUYA_OK)
-                remember(&b, devices_text, devices_len);
-        }
+    ltuya_posix_init();
+    ltuya_posix_discovery_t d;
+    ltuya_posix_discovery_opts_t o = {bind_addr, ports, nports};
+    ltuya_status_t st = ltuya_posix_discovery_open(&d, &o);
+    bool listening_7000 = false;
+    for (size_t i = 0; i < d.count; i++) {
+        if (d.fd[i] < 0)
+            fprintf(stderr, "ltuya scan: cannot listen on %s:%u: %s\n", d.bind_addr,
+                    (unsigned)d.port[i], strerror(d.error[i]));
+        else
+            listening_7000 |= d.port[i] == LTUYA_UDP_PORT_35;
     }
-    if (tty && !json)
-        fprintf(stderr, "\r%40s\r", "");
-    for (size_t i = 0; i < nfd; i++)
-        close(pfd[i].fd);
-    free(devices_text);
-    print_results(json);
+    if (st != LTUYA_OK) {
+        if (st == LTUYA_ERR_IO)
+            fprintf(stderr, "  Another program may hold the ports without sharing them, or\n"
+                            "  --bind names an address this computer does not have.\n");
+        return CLI_EXIT_FAIL;
+    }
+    if (solicit_arg && solicit_port == LTUYA_UDP_PORT_35 && !listening_7000)
+        fprintf(stderr, "ltuya scan: note: 3.5 devices answer on UDP 7000, where this scan "
+                        "does not listen\n");
+
+    static scan_t s; /* 256 beacons: too big for the stack of a small thread */
+    memset(&s, 0, sizeof s);
+    const char *path = cli_devices_path(devices_file);
+    if (path && !cli_devices_load(path, &s.devices, &s.devices_len))
+        s.devices = NULL; /* names are optional: scan anyway */
+
+    bool tty = isatty(STDERR_FILENO) && !verbose, send_warned = false;
+    uint64_t start = now_ms(), end = start + (uint64_t)(timeout_s * 1000.0);
+    uint64_t next_solicit = start, next_tick = start;
+    /* Ctrl-C ends the scan early but still prints what was found. No
+     * SA_RESTART, so the wait for a datagram returns at once. */
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old_sa);
+    for (uint64_t t = start; t < end && !interrupted; t = now_ms()) {
+        if (solicit_arg && t >= next_solicit) {
+            solicit(&d, solicit_addr, solicit_port, reply_ip, verbose, &send_warned);
+            next_solicit = t + SOLICIT_EVERY;
+        }
+        if (tty && t >= next_tick) {
+            countdown(&s, end - t);
+            next_tick = t + 1000;
+        }
+        uint64_t wait = end - t;
+        if (tty && next_tick - t < wait)
+            wait = next_tick - t;
+        if (solicit_arg && next_solicit - t < wait)
+            wait = next_solicit - t;
+        ltuya_beacon_t b;
+        ltuya_posix_datagram_src_t src;
+        st = ltuya_posix_discovery_recv(&d, (uint32_t)wait, &b, &src);
+        if (st == LTUYA_ERR_TIMEOUT)
+            continue;
+        if (st == LTUYA_ERR_IO) {
+            fprintf(stderr, "\nltuya scan: receiving: %s\n", strerror(errno));
+            break;
+        }
+        if (st == LTUYA_ERR_UNEXPECTED) {
+            /* a 3.5 request: our own broadcast heard back, or another app's */
+            if (verbose)
+                fprintf(stderr, "%s:%u -> :%u: a discovery request, not a beacon\n", src.addr,
+                        (unsigned)src.port, (unsigned)src.local_port);
+            continue;
+        }
+        if (st != LTUYA_OK) {
+            s.rejected++;
+            s.last_reject = st;
+            if (verbose)
+                fprintf(stderr, "%s:%u -> :%u: not a beacon (%s)\n", src.addr, (unsigned)src.port,
+                        (unsigned)src.local_port, ltuya_status_str(st));
+            continue;
+        }
+        if (verbose)
+            fprintf(stderr, "%s:%u -> :%u: %s %s version %s\n", src.addr, (unsigned)src.port,
+                    (unsigned)src.local_port, b.id, b.ip, b.version);
+        size_t before = s.count;
+        remember(&s, &b);
+        if (tty && s.count != before)
+            countdown(&s, end - t);
+    }
+    if (tty)
+        fprintf(stderr, "\r%50s\r", "");
+    sigaction(SIGINT, &old_sa, NULL);
+    ltuya_posix_discovery_close(&d);
+    free(s.devices);
+
+    qsort(s.found, s.count, sizeof *s.found, by_ip);
+    if (json)
+        print_json(&s);
+    else if (s.count)
+        print_table(&s);
+    if (s.dropped)
+        fprintf(stderr, "ltuya scan: %zu more devices not listed (limit %d)\n", s.dropped,
+                MAX_FOUND);
+    if (!s.count) {
+        no_devices_hint(solicit_arg != NULL);
+        if (s.rejected)
+            fprintf(stderr, "  (%zu datagram%s heard that did not decode as beacons; last: %s)\n",
+                    s.rejected, s.rejected == 1 ? "" : "s", ltuya_status_str(s.last_reject));
+    }
     return CLI_EXIT_OK;
 }

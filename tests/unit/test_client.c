@@ -1,0 +1,203 @@
+/* client.c over an in-memory transport and a fake clock: the poll-driven
+ * form, replies, and the reconnect backoff (no sockets, no real time). */
+#include <string.h>
+
+#include "ltuya/client.h"
+#include "test_support.h"
+
+static const uint8_t key[16] = "0123456789abcdef";
+
+/* ---- a scripted 3.3 device behind a fake transport ----------------------- */
+
+static uint64_t fake_now;
+static ltuya_status_t connect_result;
+static unsigned connects;
+static uint8_t to_client[2048];
+static size_t to_client_len;
+
+static uint64_t clock_now(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+static int64_t clock_wall(void *ctx)
+{
+    (void)ctx;
+    return 1700000000;
+}
+static void clock_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    fake_now += ms;
+}
+
+static ltuya_status_t t_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    (void)ctx;
+    (void)host;
+    (void)port;
+    (void)timeout_ms;
+    connects++;
+    return connect_result;
+}
+
+/* The device: answer a DP_QUERY with two DPs, a CONTROL with an empty ACK. */
+static int t_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    uint8_t copy[1024];
+    memcpy(copy, buf, len);
+    ltuya_decode_opts_t o = {LTUYA_V33, key, LTUYA_FROM_CLIENT};
+    ltuya_frame_t f;
+    assert_int_equal(ltuya_frame_decode_whole(copy, len, &o, &f), LTUYA_OK);
+    ltuya_frame_spec_t s = {0};
+    s.version = LTUYA_V33;
+    s.key = key;
+    s.seq = f.seq;
+    s.cmd = f.cmd;
+    s.from_device = true;
+    if (f.cmd == LTUYA_CMD_DP_QUERY) {
+        s.payload = (const uint8_t *)"{\"dps\":{\"1\":true,\"20\":2300}}";
+        s.payload_len = strlen((const char *)s.payload);
+    }
+    size_t n;
+    assert_int_equal(
+        ltuya_frame_encode(&s, to_client + to_client_len, sizeof to_client - to_client_len, &n),
+        LTUYA_OK);
+    to_client_len += n;
+    return (int)len;
+}
+
+static int t_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    size_t n = to_client_len < len ? to_client_len : len;
+    memcpy(buf, to_client, n);
+    memmove(to_client, to_client + n, to_client_len - n);
+    to_client_len -= n;
+    return (int)n;
+}
+
+static ltuya_status_t t_wait(void *ctx, bool want_write, uint32_t timeout_ms)
+{
+    (void)ctx;
+    if (want_write || to_client_len)
+        return LTUYA_OK;
+    fake_now += timeout_ms; /* nothing will come: time passes */
+    return LTUYA_ERR_TIMEOUT;
+}
+
+static void t_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static const ltuya_transport_t transport = {NULL, t_connect, t_send, t_recv, t_wait, t_close};
+static const ltuya_clock_t clk = {clock_now, clock_wall, clock_sleep, NULL};
+
+static ltuya_client_t c;
+static uint8_t rx[LTUYA_MAX_FRAME], tx[1024];
+static int done_calls;
+static ltuya_status_t done_status;
+static size_t done_count;
+
+static void on_done(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_dps_t *dps)
+{
+    (void)user;
+    (void)req;
+    done_calls++;
+    done_status = st;
+    done_count = dps ? dps->count : 0;
+}
+
+static void setup_client(void)
+{
+    ltuya_client_opts_t o = {0};
+    o.host = "127.0.0.1";
+    o.dev_id = "bf0123456789abcdefgh";
+    o.local_key = "0123456789abcdef";
+    o.version = LTUYA_V33;
+    o.transport = &transport;
+    o.clock = &clk;
+    o.on_done = on_done;
+    fake_now = 1000;
+    connects = 0;
+    to_client_len = 0;
+    done_calls = 0;
+    assert_int_equal(ltuya_client_init(&c, &o, rx, sizeof rx, tx, sizeof tx), LTUYA_OK);
+}
+
+static void test_poll_driven_request(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_OK;
+    setup_client();
+    assert_int_equal(ltuya_client_begin(&c, LTUYA_REQ_STATUS, NULL, 0), LTUYA_OK);
+    assert_int_equal(done_calls, 0); /* begun, not finished */
+    for (int i = 0; i < 5 && !done_calls; i++)
+        assert_int_equal(ltuya_client_pump(&c, 0, false), LTUYA_OK);
+    assert_int_equal(done_calls, 1);
+    assert_int_equal(done_status, LTUYA_OK);
+    assert_int_equal(done_count, 2);
+    /* the blocking form on the same connection */
+    ltuya_dp_t off = ltuya_dp_bool(1, false);
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &off, 1, NULL), LTUYA_OK);
+    assert_int_equal(connects, 1);
+    ltuya_client_deinit(&c);
+}
+
+static void test_backoff_grows_with_jitter_and_caps(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_ERR_REFUSED;
+    setup_client();
+    uint32_t expect = LTUYA_BACKOFF_MIN_MS;
+    for (int i = 0; i < 10; i++) {
+        uint64_t t0 = fake_now;
+        assert_int_equal(ltuya_client_connect(&c), LTUYA_ERR_REFUSED);
+        uint64_t wait = ltuya_client_deadline(&c) - t0;
+        /* within +-25 % of the doubling schedule, capped at the maximum */
+        assert_true(wait >= expect - expect / 4);
+        assert_true(wait <= expect + expect / 4);
+        /* pump does not reconnect before the backoff is over */
+        unsigned before = connects;
+        assert_int_equal(ltuya_client_pump(&c, 0, true), LTUYA_OK);
+        assert_int_equal(connects, before);
+        fake_now = ltuya_client_deadline(&c);
+        expect = expect * 2 > LTUYA_BACKOFF_MAX_MS ? LTUYA_BACKOFF_MAX_MS : expect * 2;
+    }
+    /* a good connection resets it */
+    connect_result = LTUYA_OK;
+    assert_int_equal(ltuya_client_pump(&c, 0, true), LTUYA_OK);
+    assert_true(c.connected);
+    assert_int_equal(c.backoff_ms, 0);
+    ltuya_client_deinit(&c);
+}
+
+static void test_bad_options(void **state)
+{
+    (void)state;
+    ltuya_client_opts_t o = {0};
+    o.host = "127.0.0.1";
+    o.dev_id = "x";
+    o.local_key = "short";
+    o.version = LTUYA_V33;
+    o.transport = &transport;
+    o.clock = &clk;
+    assert_int_equal(ltuya_client_init(&c, &o, rx, sizeof rx, tx, sizeof tx),
+                     LTUYA_ERR_INVALID_ARG);
+    o.local_key = "0123456789abcdef";
+    o.version = (ltuya_version_t)39;
+    assert_int_equal(ltuya_client_init(&c, &o, rx, sizeof rx, tx, sizeof tx),
+                     LTUYA_ERR_UNSUPPORTED_VERSION);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_poll_driven_request),
+        cmocka_unit_test(test_backoff_grows_with_jitter_and_caps),
+        cmocka_unit_test(test_bad_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
