@@ -44,6 +44,8 @@ bench:
 	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error
 	@echo "== bench/latency: status round trips against ltuya sim (3.3) =="
 	@bench/latency.sh $(BUILD_BENCH)
+	@echo "== bench/fleet: 1,000 simulated devices in one process =="
+	@bench/fleet.sh $(BUILD_BENCH)
 
 demo: build
 	@scripts/demo.sh $(BUILD)/ltuya

@@ -4,6 +4,9 @@
  *   latency ltuya HOST PORT VERSION N   N status requests through ltuya's client
  *   latency echo-server PORT REQ RESP   a TCP peer answering every REQ bytes with RESP bytes
  *   latency echo HOST PORT REQ RESP N   N raw round trips of those sizes (the floor)
+ *   latency fleet HOST PORT0 COUNT SECONDS
+ *                                       poll COUNT devices (ports PORT0.., versions 3.1..3.5
+ *                                       in turn) once per second on persistent connections
  *
  * Prints "median_us p99_us" for the client modes. bench/latency.sh runs it.
  */
@@ -134,8 +137,52 @@ static int echo_client(const char *host, int port, size_t req, size_t resp, size
     return 0;
 }
 
+/* The fleet side of bench/fleet.sh: every device polled once per second. */
+static int bench_fleet(const char *host, int port0, size_t count, int seconds)
+{
+    typedef struct {
+        ltuya_posix_tcp_t tcp;
+        ltuya_transport_t t;
+        ltuya_device_t d;
+        uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
+    } dev_t_;
+    dev_t_ *devs = calloc(count, sizeof *devs);
+    char id[32];
+    ltuya_posix_init();
+    for (size_t i = 0; i < count; i++) {
+        ltuya_device_opts_t o;
+        memset(&o, 0, sizeof o);
+        snprintf(id, sizeof id, "bf%018zu", i);
+        ltuya_posix_tcp_init(&devs[i].tcp, &devs[i].t);
+        o.client.host = host;
+        o.client.port = (uint16_t)(port0 + (int)i);
+        o.client.dev_id = id;
+        o.client.local_key = "0123456789abcdef";
+        o.client.version = (ltuya_version_t)(31 + i % 5);
+        o.client.transport = &devs[i].t;
+        o.client.clock = ltuya_posix_clock();
+        o.keep_alive = true;
+        if (ltuya_device_init(&devs[i].d, &o, devs[i].rx, sizeof devs[i].rx, devs[i].tx,
+                              sizeof devs[i].tx) != LTUYA_OK)
+            return 1;
+    }
+    size_t ok = 0, failed = 0;
+    for (int s = 0; s < seconds; s++) {
+        uint64_t t0 = now_us();
+        for (size_t i = 0; i < count; i++)
+            ltuya_device_status(&devs[i].d, NULL) == LTUYA_OK ? ok++ : failed++;
+        uint64_t spent = now_us() - t0;
+        if (spent < 1000000)
+            usleep((useconds_t)(1000000 - spent));
+    }
+    printf("%zu %zu\n", ok, failed);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 6 && !strcmp(argv[1], "fleet"))
+        return bench_fleet(argv[2], atoi(argv[3]), (size_t)atol(argv[4]), atoi(argv[5]));
     if (argc == 6 && !strcmp(argv[1], "ltuya"))
         return bench_ltuya(argv[2], atoi(argv[3]), argv[4], (size_t)atol(argv[5]));
     if (argc == 5 && !strcmp(argv[1], "echo-server"))
@@ -144,6 +191,6 @@ int main(int argc, char **argv)
         return echo_client(argv[2], atoi(argv[3]), (size_t)atol(argv[4]), (size_t)atol(argv[5]),
                            (size_t)atol(argv[6]));
     fprintf(stderr, "usage: latency ltuya HOST PORT VERSION N | echo-server PORT REQ RESP | "
-                    "echo HOST PORT REQ RESP N\n");
+                    "echo HOST PORT REQ RESP N | fleet HOST PORT0 COUNT SECONDS\n");
     return 2;
 }

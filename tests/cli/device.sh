@@ -11,7 +11,7 @@ work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
 # a port per run so parallel ctest jobs do not collide
-port=$((20000 + $$ % 20000))
+port=$((12000 + $$ % 10000))
 args="--ip 127.0.0.1 --port $port --id $id"
 trap 'stop_sim; rm -rf "$work"' EXIT
 
@@ -186,6 +186,31 @@ out=$("$bin" scan --bind 127.0.0.1 --ports $((port + 2)) --solicit 127.0.0.1:$up
 contains "scan solicits the silent 3.5 plug" "$out" '"version":"3.5"'
 out=$("$bin" scan --bind 127.0.0.1 --ports $((port + 2)) --timeout 1 --json)
 contains "a silent 3.5 plug stays silent unasked" "$out" '[]'
+stop_sim
+
+# a fleet: 1,000 devices in one process, each accepting a connection and answering
+# below the ephemeral range (32768+), where outgoing connections could hold a port
+fport=$((28000 + $$ % 4 * 1000))
+awk -v p=$fport 'BEGIN { printf "["; for (i = 0; i < 1000; i++)
+  printf "%s{\"id\":\"bf%018d\",\"key\":\"0123456789abcdef\",\"port\":%d,\"version\":\"3.%d\"}",
+         (i ? "," : ""), i, p + i, i % 5 + 1; print "]" }' >"$work/fleet.json"
+rm -f "$work/ctl"; mkfifo "$work/ctl"
+"$bin" sim --config "$work/fleet.json" --beacon-interval 0 <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+exec 9>"$work/ctl"
+for _ in $(seq 200); do grep -q READY "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
+accepted=0
+for i in $(seq 0 999); do
+  if exec 7<>/dev/tcp/127.0.0.1/$((fport + i)); then accepted=$((accepted + 1)); exec 7>&-; fi
+done 2>/dev/null
+[ $accepted -eq 1000 ] && ok || bad "fleet: $accepted of 1000 devices accepted a connection"
+for i in 0 1 2 3 4 998 999; do
+  out=$("$bin" get --ip 127.0.0.1 --port $((fport + i)) --id "$(printf 'bf%018d' $i)" --key $key \
+        -V 3.$((i % 5 + 1)) --json); rc=$?
+  expect_rc "fleet device $i" $rc 0
+  contains "fleet device $i answers as itself" "$out" "\"id\":\"$(printf 'bf%018d' $i)\""
+done
+contains "fleet control by index" "$(sim_cmd '{"cmd":"stats","device":999}')" '"handshakes":1,'
 stop_sim
 
 echo "$pass passed, $fail failed"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,8 +22,6 @@
 #include "ltuya/discovery.h"
 #include "sim.h"
 #include "sim_device.h"
-
-#define MAX_CONNS 64
 
 typedef struct {
     sim_device_t dev;
@@ -36,8 +35,10 @@ typedef struct {
     uint64_t next_beacon;
 } sim_slot_t;
 
-static sim_slot_t slot; /* one device per process for now; --config comes next */
-static sim_conn_t *conns[MAX_CONNS];
+static sim_slot_t *slots; /* one per simulated device */
+static size_t nslots;
+static sim_conn_t **conns; /* open connections, any device */
+static size_t max_conns;
 
 static uint64_t now_ms(void)
 {
@@ -103,11 +104,11 @@ static void accept_one(sim_slot_t *s)
     if (fd < 0)
         return;
     sim_device_t *d = &s->dev;
-    size_t free_i = MAX_CONNS;
-    for (size_t i = 0; i < MAX_CONNS && free_i == MAX_CONNS; i++)
+    size_t free_i = max_conns;
+    for (size_t i = 0; i < max_conns && free_i == max_conns; i++)
         if (!conns[i])
             free_i = i;
-    if (d->open_clients >= d->max_clients || free_i == MAX_CONNS) {
+    if (d->open_clients >= d->max_clients || free_i == max_conns) {
         /* like most plugs: accept, then close at once */
         d->stats.refused++;
         close(fd);
@@ -223,9 +224,25 @@ static void reply_state(const sim_device_t *d)
     printf("{\"ok\":true,\"id\":\"%s\",\"dps\":%.*s}\n", d->id, (int)n, json);
 }
 
+/* "device": an id or an index into the fleet; the first device by default. */
+static sim_device_t *control_target(const char *line, size_t len)
+{
+    ltuya_str_t v;
+    bool is_str;
+    if (ltuya_json_get(line, len, "device", &v, &is_str) != LTUYA_OK)
+        return &slots[0].dev;
+    if (!is_str) {
+        size_t i = (size_t)strtoul(v.ptr, NULL, 10);
+        return i < nslots ? &slots[i].dev : NULL;
+    }
+    for (size_t i = 0; i < nslots; i++)
+        if (strlen(slots[i].dev.id) == v.len && !memcmp(slots[i].dev.id, v.ptr, v.len))
+            return &slots[i].dev;
+    return NULL;
+}
+
 static bool control_line(char *line)
 {
-    sim_device_t *d = &slot.dev;
     size_t len = strlen(line);
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         line[--len] = 0;
@@ -233,16 +250,19 @@ static bool control_line(char *line)
         return true;
     ltuya_str_t cmd;
     bool is_str;
+    sim_device_t *d = NULL;
     if (ltuya_json_validate(line, len) != LTUYA_OK ||
         ltuya_json_get(line, len, "cmd", &cmd, &is_str) != LTUYA_OK || !is_str) {
         printf("{\"ok\":false,\"error\":\"expected {\\\"cmd\\\":...}\"}\n");
+    } else if (!(d = control_target(line, len))) {
+        printf("{\"ok\":false,\"error\":\"no such device\"}\n");
     } else if (cmd.len == 3 && !memcmp(cmd.ptr, "set", 3)) {
         ltuya_dps_t changes;
         if (ltuya_json_parse_dps(line, len, &changes) != LTUYA_OK || !changes.has_dps) {
             printf("{\"ok\":false,\"error\":\"set needs \\\"dps\\\"\"}\n");
         } else {
-            sim_device_set(d, &changes, conns, MAX_CONNS);
-            for (size_t i = 0; i < MAX_CONNS; i++)
+            sim_device_set(d, &changes, conns, max_conns);
+            for (size_t i = 0; i < max_conns; i++)
                 if (conns[i])
                     flush(conns[i]);
             reply_state(d);
@@ -273,12 +293,16 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: ltuya sim --id ID --key KEY --version V --port P [options]\n"
+        "       ltuya sim --config FLEET.json [options]\n"
         "\n"
-        "Serve a simulated Tuya device on loopback TCP, speaking the LAN protocol as\n"
+        "Serve simulated Tuya devices on loopback TCP, speaking the LAN protocol as\n"
         "firmware does. Prints READY once it listens; then reads control commands,\n"
         "one JSON object per line, on stdin and answers each on stdout.\n"
         "\n"
         "options:\n"
+        "  --config FILE       many devices in one process: a JSON array of {\"id\",\"key\",\n"
+        "                      \"port\",\"version\",\"host\",\"profile\",\"quirks\":[..],\n"
+        "                      \"clients\"}; the options below fill missing fields\n"
         "  --id ID             device id (20-22 characters)\n"
         "  --key KEY           16-character local key\n"
         "  --version V         3.1 .. 3.5\n"
@@ -301,6 +325,7 @@ static void usage(FILE *f)
         "control commands (stdin):\n"
         "  {\"cmd\":\"set\",\"dps\":{\"1\":false}}   change DPs as a button press would, and push\n"
         "  {\"cmd\":\"get\"}                     the state\n"
+        "  (in a fleet, add \"device\": an id or an index, else the first device)\n"
         "  {\"cmd\":\"stats\"}                   connections, frames, pushes\n"
         "  {\"cmd\":\"quit\"}\n"
         "\n"
@@ -330,6 +355,171 @@ static bool parse_quirk(const char *name, uint32_t *q)
     return false;
 }
 
+/* ---- setting devices up ------------------------------------------------------------ */
+
+/* What all devices share unless their entry in a fleet file says otherwise. */
+typedef struct {
+    const char *host, *profile;
+    ltuya_version_t version;
+    uint32_t quirks;
+    unsigned clients, idle_s;
+    uint32_t seed;
+    unsigned udp_port;
+    double beacon_s;
+    unsigned solicit_port;
+} sim_setup_t;
+
+static bool setup_slot(sim_slot_t *sl, const char *id, const char *key, unsigned port,
+                       const sim_setup_t *c)
+{
+    if (!loopback_only(c->host)) {
+        fprintf(stderr, "ltuya sim: --host must be a 127.0.0.0/8 address\n");
+        return false;
+    }
+    if (strlen(key) != 16) {
+        fprintf(stderr, "ltuya sim: %s: the key must be 16 characters\n", id);
+        return false;
+    }
+    if (!sim_device_init(&sl->dev, id, (const uint8_t *)key, c->version, c->profile,
+                         c->seed + (uint32_t)(sl - slots))) {
+        fprintf(stderr, "ltuya sim: unknown profile '%s'\n", c->profile);
+        return false;
+    }
+    sl->dev.quirks |= c->quirks;
+    sl->dev.max_clients = c->clients;
+    sl->dev.idle_timeout_ms = c->idle_s * 1000u;
+    snprintf(sl->host, sizeof sl->host, "%s", c->host);
+    sl->port = port;
+    sl->listen_fd = listen_on(c->host, port);
+    if (sl->listen_fd < 0)
+        return false;
+    /* discovery: beacons to 127.0.0.1 (6666 for 3.1, else 6667), and 3.5 answers */
+    sl->udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sl->udp_port = c->udp_port               ? c->udp_port
+                   : c->version == LTUYA_V31 ? LTUYA_UDP_PORT_31
+                                             : LTUYA_UDP_PORT;
+    sl->beacon_ms = (sl->dev.quirks & SIM_Q_SILENT_BEACONS) ? 0 : (uint32_t)(c->beacon_s * 1000);
+    sl->next_beacon = 0;
+    sl->solicit_fd = -1;
+    if (c->version == LTUYA_V35 && c->solicit_port) {
+        sl->solicit_fd = udp_bind(c->host, c->solicit_port);
+        if (sl->solicit_fd < 0)
+            fprintf(stderr, "ltuya sim: cannot listen for discovery requests on %s:%u\n", c->host,
+                    c->solicit_port);
+    }
+    return true;
+}
+
+static bool json_text(const char *obj, size_t len, const char *key, char *dst, size_t cap)
+{
+    ltuya_str_t v;
+    bool is_str;
+    size_t n = 0;
+    if (ltuya_json_get(obj, len, key, &v, &is_str) != LTUYA_OK)
+        return false;
+    if (is_str ? ltuya_json_unescape(v, dst, cap - 1, &n) != LTUYA_OK : v.len >= cap)
+        return false;
+    if (!is_str)
+        memcpy(dst, v.ptr, (n = v.len));
+    dst[n] = 0;
+    return true;
+}
+
+/* A fleet: a JSON array (or {"devices":[...]}) of {"id","key","version","port","host",
+ * "profile","quirks":[...],"clients"}; missing fields come from the command line. */
+static bool load_config(const char *path, const sim_setup_t *common)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "ltuya sim: cannot open %s\n", path);
+        return false;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    size_t len = text ? fread(text, 1, (size_t)size, f) : 0;
+    fclose(f);
+    if (!text)
+        return false;
+    text[len] = 0;
+    ltuya_str_t list = {text, len};
+    bool is_str;
+    if (ltuya_json_get(text, len, "devices", &list, &is_str) != LTUYA_OK)
+        list = (ltuya_str_t){text, len};
+    ltuya_json_iter_t it;
+    ltuya_str_t entry;
+    size_t count = 0;
+    if (ltuya_json_iter_init(&it, list.ptr, list.len) != LTUYA_OK || it.object) {
+        fprintf(stderr, "ltuya sim: %s is not a JSON array of devices\n", path);
+        free(text);
+        return false;
+    }
+    while (ltuya_json_iter_next(&it, NULL, &entry, NULL) == LTUYA_OK)
+        count++;
+    slots = calloc(count ? count : 1, sizeof *slots);
+    if (!slots || !count) {
+        fprintf(stderr, "ltuya sim: no devices in %s\n", path);
+        free(text);
+        return false;
+    }
+    ltuya_json_iter_init(&it, list.ptr, list.len);
+    while (ltuya_json_iter_next(&it, NULL, &entry, &is_str) == LTUYA_OK) {
+        char id[LTUYA_MAX_ID + 1], key[32], ver[8], port[8], host[32], profile[16], clients[8];
+        sim_setup_t c = *common;
+        if (!json_text(entry.ptr, entry.len, "id", id, sizeof id) ||
+            !json_text(entry.ptr, entry.len, "key", key, sizeof key) ||
+            !json_text(entry.ptr, entry.len, "port", port, sizeof port)) {
+            fprintf(stderr, "ltuya sim: device %zu in %s needs id, key and port\n", nslots, path);
+            free(text);
+            return false;
+        }
+        if (json_text(entry.ptr, entry.len, "version", ver, sizeof ver) &&
+            ltuya_version_parse(ver, &c.version) != LTUYA_OK) {
+            fprintf(stderr, "ltuya sim: %s: unknown version %s\n", id, ver);
+            free(text);
+            return false;
+        }
+        if (json_text(entry.ptr, entry.len, "host", host, sizeof host))
+            c.host = host;
+        if (json_text(entry.ptr, entry.len, "profile", profile, sizeof profile))
+            c.profile = profile;
+        if (json_text(entry.ptr, entry.len, "clients", clients, sizeof clients))
+            c.clients = (unsigned)atoi(clients);
+        ltuya_str_t q;
+        if (ltuya_json_get(entry.ptr, entry.len, "quirks", &q, &is_str) == LTUYA_OK && !is_str) {
+            ltuya_json_iter_t qi;
+            ltuya_str_t name;
+            char nb[32];
+            if (ltuya_json_iter_init(&qi, q.ptr, q.len) == LTUYA_OK)
+                while (ltuya_json_iter_next(&qi, NULL, &name, NULL) == LTUYA_OK)
+                    if (name.len < sizeof nb) {
+                        memcpy(nb, name.ptr, name.len);
+                        nb[name.len] = 0;
+                        if (!parse_quirk(nb, &c.quirks))
+                            fprintf(stderr, "ltuya sim: %s: unknown quirk %s\n", id, nb);
+                    }
+        }
+        if (!setup_slot(&slots[nslots], id, key, (unsigned)atoi(port), &c)) {
+            free(text);
+            return false;
+        }
+        nslots++;
+    }
+    free(text);
+    return true;
+}
+
+/* A fleet needs a descriptor per device and per client: take what we may. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int ltuya_sim_main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"id", required_argument, NULL, 'i'},
@@ -345,8 +535,10 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"udp-port", required_argument, NULL, 'u'},
                                              {"beacon-interval", required_argument, NULL, 'b'},
                                              {"solicit-port", required_argument, NULL, 'S'},
+                                             {"config", required_argument, NULL, 'C'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    const char *config = NULL;
     const char *id = NULL, *key = NULL, *host = "127.0.0.1", *profile = "plug";
     ltuya_version_t version = LTUYA_V33;
     unsigned port = 0, clients = 1, idle = 30;
@@ -402,6 +594,9 @@ int ltuya_sim_main(int argc, char **argv)
         case 'S':
             solicit_port = (unsigned)atoi(optarg);
             break;
+        case 'C':
+            config = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -410,38 +605,32 @@ int ltuya_sim_main(int argc, char **argv)
             return 2;
         }
     }
-    if (!id || !key || strlen(key) != 16 || !port || port > 65535) {
-        fprintf(stderr, "ltuya sim: --id, a 16-character --key and --port are required\n\n");
-        usage(stderr);
-        return 2;
+    sim_setup_t common = {host, profile, version,  quirks,   clients ? clients : 1,
+                          idle, seed,    udp_port, beacon_s, solicit_port};
+    if (config) {
+        if (!load_config(config, &common))
+            return 2;
+    } else {
+        if (!id || !key || strlen(key) != 16 || !port || port > 65535) {
+            fprintf(stderr, "ltuya sim: --id, a 16-character --key and --port are required "
+                            "(or --config FILE)\n\n");
+            usage(stderr);
+            return 2;
+        }
+        slots = calloc(1, sizeof *slots);
+        nslots = 1;
+        if (!slots || !setup_slot(&slots[0], id, key, port, &common))
+            return 2;
     }
-    if (!loopback_only(host)) {
-        fprintf(stderr, "ltuya sim: --host must be a 127.0.0.0/8 address\n");
-        return 2;
-    }
-    if (!sim_device_init(&slot.dev, id, (const uint8_t *)key, version, profile, seed)) {
-        fprintf(stderr, "ltuya sim: unknown profile '%s'\n", profile);
-        return 2;
-    }
-    slot.dev.quirks |= quirks;
-    slot.dev.max_clients = clients ? clients : 1;
-    slot.dev.idle_timeout_ms = idle * 1000u;
-    snprintf(slot.host, sizeof slot.host, "%s", host);
-    slot.port = port;
-    slot.listen_fd = listen_on(host, port);
-    if (slot.listen_fd < 0)
+    raise_fd_limit();
+    /* room for every device's clients, within the descriptors we may open */
+    max_conns = nslots * (common.clients ? common.clients : 1) + 16;
+    conns = calloc(max_conns, sizeof *conns);
+    size_t pcap = max_conns + 2 * nslots + 1;
+    struct pollfd *pfd = calloc(pcap, sizeof *pfd);
+    size_t *map = calloc(pcap, sizeof *map);
+    if (!conns || !pfd || !map)
         return 1;
-    /* discovery: beacons to 127.0.0.1 (6666 for 3.1, else 6667), and 3.5 answers */
-    slot.udp_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    slot.udp_port = udp_port ? udp_port : version == LTUYA_V31 ? LTUYA_UDP_PORT_31 : LTUYA_UDP_PORT;
-    slot.beacon_ms = (quirks & SIM_Q_SILENT_BEACONS) ? 0 : (uint32_t)(beacon_s * 1000);
-    slot.solicit_fd = -1;
-    if (version == LTUYA_V35 && solicit_port) {
-        slot.solicit_fd = udp_bind(host, solicit_port);
-        if (slot.solicit_fd < 0)
-            fprintf(stderr, "ltuya sim: cannot listen for discovery requests on %s:%u\n", host,
-                    solicit_port);
-    }
     signal(SIGPIPE, SIG_IGN);
     printf("READY\n");
     fflush(stdout);
@@ -449,46 +638,47 @@ int ltuya_sim_main(int argc, char **argv)
     static char line[4096];
     size_t line_len = 0;
     bool stdin_open = true;
+    /* map[] codes: below SLOT_BASE a connection index; then listeners and solicit sockets */
+    const size_t STDIN_TAG = SIZE_MAX, LISTEN_TAG = SIZE_MAX / 2, SOLICIT_TAG = SIZE_MAX / 4;
     for (;;) {
-        struct pollfd pfd[MAX_CONNS + 2];
-        size_t map[MAX_CONNS + 2];
         size_t n = 0;
         if (stdin_open) {
             pfd[n] = (struct pollfd){0, POLLIN, 0};
-            map[n++] = SIZE_MAX - 1;
+            map[n++] = STDIN_TAG;
         }
-        for (size_t i = 0; i < MAX_CONNS; i++)
+        for (size_t i = 0; i < max_conns; i++)
             if (conns[i]) {
                 pfd[n] = (struct pollfd){conns[i]->fd, POLLIN, 0};
                 map[n++] = i;
             }
-        if (slot.solicit_fd >= 0) {
-            pfd[n] = (struct pollfd){slot.solicit_fd, POLLIN, 0};
-            map[n++] = SIZE_MAX - 2;
-        }
-        /* the listener goes last: a client that just hung up must be seen
+        for (size_t i = 0; i < nslots; i++)
+            if (slots[i].solicit_fd >= 0) {
+                pfd[n] = (struct pollfd){slots[i].solicit_fd, POLLIN, 0};
+                map[n++] = SOLICIT_TAG + i;
+            }
+        /* the listeners go last: a client that just hung up must be seen
          * leaving before a new one is counted against the client limit */
-        pfd[n] = (struct pollfd){slot.listen_fd, POLLIN, 0};
-        map[n++] = SIZE_MAX;
-        int wait = 1000;
-        if (slot.beacon_ms) {
-            uint64_t t0 = now_ms();
-            wait = slot.next_beacon <= t0
-                       ? 0
-                       : (int)(slot.next_beacon - t0 < 1000 ? slot.next_beacon - t0 : 1000);
+        for (size_t i = 0; i < nslots; i++) {
+            pfd[n] = (struct pollfd){slots[i].listen_fd, POLLIN, 0};
+            map[n++] = LISTEN_TAG + i;
         }
-        if (poll(pfd, (nfds_t)n, wait) < 0 && errno != EINTR)
+        uint64_t t0 = now_ms(), next = t0 + 1000;
+        for (size_t i = 0; i < nslots; i++)
+            if (slots[i].beacon_ms && slots[i].next_beacon < next)
+                next = slots[i].next_beacon;
+        if (poll(pfd, (nfds_t)n, next > t0 ? (int)(next - t0) : 0) < 0 && errno != EINTR)
             return 1;
         uint64_t t = now_ms();
-        periodic_beacon(&slot, t);
+        for (size_t i = 0; i < nslots; i++)
+            periodic_beacon(&slots[i], t);
         for (size_t k = 0; k < n; k++) {
             if (!pfd[k].revents)
                 continue;
-            if (map[k] == SIZE_MAX) {
-                accept_one(&slot);
-            } else if (map[k] == SIZE_MAX - 2) {
-                answer_solicit(&slot);
-            } else if (map[k] == SIZE_MAX - 1) {
+            if (map[k] >= LISTEN_TAG && map[k] < STDIN_TAG) {
+                accept_one(&slots[map[k] - LISTEN_TAG]);
+            } else if (map[k] >= SOLICIT_TAG && map[k] < LISTEN_TAG) {
+                answer_solicit(&slots[map[k] - SOLICIT_TAG]);
+            } else if (map[k] == STDIN_TAG) {
                 ssize_t r = read(0, line + line_len, sizeof line - 1 - line_len);
                 if (r <= 0) {
                     stdin_open = false; /* keep serving without a controller */
@@ -508,7 +698,7 @@ int ltuya_sim_main(int argc, char **argv)
                 }
                 if (line_len == sizeof line - 1)
                     line_len = 0; /* an overlong line: drop it */
-            } else {
+            } else if (conns[map[k]]) {
                 sim_conn_t *c = conns[map[k]];
                 uint8_t buf[2048];
                 ssize_t r = recv(c->fd, buf, sizeof buf, 0);
@@ -526,7 +716,7 @@ int ltuya_sim_main(int argc, char **argv)
         }
         /* idle connections are closed, as firmware does after ~30 s */
         t = now_ms(); /* connections accepted above are newer than the poll */
-        for (size_t i = 0; i < MAX_CONNS; i++)
+        for (size_t i = 0; i < max_conns; i++)
             if (conns[i] && t > conns[i]->last_rx_ms &&
                 t - conns[i]->last_rx_ms > conns[i]->dev->idle_timeout_ms) {
                 conns[i]->dev->stats.closed_by_sim++;
