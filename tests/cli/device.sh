@@ -151,6 +151,27 @@ contains "watch reconnected and got the push" "$(cat "$work/watch2.out")" '"push
 contains "a second handshake happened" "$(sim_cmd '{"cmd":"stats"}')" '"handshakes":1,'
 stop_sim
 
+# faults the simulator injects, and how the client copes or reports them
+for f in garbage split coalesce delay; do
+  start_sim 3.3 --fault $f=1 --seed 7
+  out=$("$bin" get $args --key $key -V 3.3 -t 4 --json); rc=$?
+  expect_rc "fault $f: the client copes" $rc 0
+  contains "fault $f: full status" "$out" '"dps":{"1":true,'
+  "$bin" off $args --key $key -V 3.3 -t 4 >/dev/null; expect_rc "fault $f: write" $? 0
+  contains "fault $f fired" "$(sim_cmd '{"cmd":"stats"}')" "\"$f\":"
+  case "$(sim_cmd '{"cmd":"stats"}')" in *"\"$f\":0"*) bad "fault $f never fired" ;; *) ok ;; esac
+  stop_sim
+done
+for spec in drop:5 corrupt:5 reset:7; do
+  f=${spec%%:*}; code=${spec##*:}
+  start_sim 3.3 --fault $f=1
+  "$bin" get $args --key $key -V 3.3 -t 1 >/dev/null 2>&1; rc=$?
+  expect_rc "fault $f: reported" $rc $code
+  stop_sim
+done
+out=$("$bin" sim --id $id --key $key --port $port --fault nonsense=1 2>&1); rc=$?
+expect_rc "unknown fault" $rc 2
+
 # probe reports what the simulator was configured to do
 start_sim 3.5
 out=$("$bin" probe $args --key $key --json); rc=$?

@@ -226,6 +226,8 @@ static const uint8_t *conn_key(const sim_conn_t *c)
     return c->keyed ? c->session_key : c->dev->key;
 }
 
+static void inject_faults(sim_conn_t *c, size_t start);
+
 typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC } send_kind_t;
 
 static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void *payload,
@@ -263,11 +265,80 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     }
     size_t n;
     if (ltuya_frame_encode(&f, c->out + c->out_len, sizeof c->out - c->out_len, &n) == LTUYA_OK) {
+        size_t start = c->out_len;
         c->out_len += n;
+        inject_faults(c, start);
         d->stats.frames_out++;
         if (kind == SEND_PUSH)
             d->stats.pushes++;
     }
+}
+
+int sim_fault_parse(const char *name)
+{
+#define SIM_FAULT_MATCH_(n, text)                                                                  \
+    if (!strcmp(name, text))                                                                       \
+        return SIM_F_##n;
+    SIM_FAULT_LIST(SIM_FAULT_MATCH_)
+#undef SIM_FAULT_MATCH_
+    return -1;
+}
+
+const char *sim_fault_name(int f)
+{
+    static const char *const names[] = {
+#define SIM_FAULT_NAME_(n, text) text,
+        SIM_FAULT_LIST(SIM_FAULT_NAME_)
+#undef SIM_FAULT_NAME_
+    };
+    return f >= 0 && f < SIM_F_COUNT ? names[f] : "?";
+}
+
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool roll(sim_device_t *d, int f)
+{
+    if (d->fault_rate[f] <= 0)
+        return false;
+    bool hit = (float)(rnd(d) % 1000000u) / 1e6f < d->fault_rate[f];
+    if (hit)
+        d->stats.faults[f]++;
+    return hit;
+}
+
+/* Seeded faults on the frame just appended at c->out[start..]. */
+static void inject_faults(sim_conn_t *c, size_t start)
+{
+    sim_device_t *d = c->dev;
+    size_t n = c->out_len - start;
+    if (roll(d, SIM_F_DROP)) {
+        c->out_len = start;
+        return;
+    }
+    if (roll(d, SIM_F_CORRUPT))
+        c->out[start + rnd(d) % n] ^= (uint8_t)(1u << (rnd(d) % 8));
+    if (roll(d, SIM_F_GARBAGE)) {
+        size_t g = 1 + rnd(d) % 16;
+        if (c->out_len + g <= sizeof c->out) {
+            memmove(c->out + start + g, c->out + start, n);
+            for (size_t i = 0; i < g; i++)
+                c->out[start + i] = (uint8_t)rnd(d);
+            c->out_len += g;
+        }
+    }
+    if (roll(d, SIM_F_RESET))
+        c->reset_now = true;
+    if (roll(d, SIM_F_SPLIT))
+        c->split = true;
+    if (roll(d, SIM_F_DELAY))
+        c->hold_until = mono_ms() + 100 + rnd(d) % 1900;
+    else if (roll(d, SIM_F_COALESCE) && !c->hold_until)
+        c->hold_until = mono_ms() + 50;
 }
 
 static void push_dps(sim_conn_t *c, const uint16_t *ids, size_t n)

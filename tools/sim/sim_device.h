@@ -38,6 +38,27 @@ enum {
                                         required on writes */
 };
 
+/* Faults injected on frames the device sends (--fault NAME=RATE, RATE in 0..1). */
+#define SIM_FAULT_LIST(X)                                                                          \
+    X(DROP, "drop")         /* the frame is never sent */                                          \
+    X(DELAY, "delay")       /* held 0.1-2 s */                                                     \
+    X(RESET, "reset")       /* the connection is reset (RST) instead */                            \
+    X(CORRUPT, "corrupt")   /* one byte flipped */                                                 \
+    X(SPLIT, "split")       /* sent in many small writes */                                        \
+    X(COALESCE, "coalesce") /* held briefly so the next frames go in the same write */             \
+    X(GARBAGE, "garbage")   /* random bytes sent before it */
+
+enum {
+#define SIM_FAULT_ENUM_(name, text) SIM_F_##name,
+    SIM_FAULT_LIST(SIM_FAULT_ENUM_)
+#undef SIM_FAULT_ENUM_
+        SIM_F_COUNT
+};
+
+/* SIM_F_* for a fault name, or -1. */
+int sim_fault_parse(const char *name);
+const char *sim_fault_name(int f);
+
 typedef struct sim_device sim_device_t;
 
 typedef struct {
@@ -57,11 +78,15 @@ typedef struct {
     uint32_t last_seq;       /* last seq received (3.5 must increase) */
     uint64_t last_rx_ms;
     bool close_after_flush;
+    uint64_t hold_until; /* delay / coalesce: send nothing before this (ms) */
+    bool reset_now;      /* reset fault: RST instead of sending */
+    bool split;          /* split fault: trickle the output out */
 } sim_conn_t;
 
 typedef struct {
     unsigned accepted, refused, closed_by_sim, handshakes, frames_in, frames_out, pushes;
     unsigned bad_frames;
+    unsigned faults[SIM_F_COUNT];
 } sim_stats_t;
 
 struct sim_device {
@@ -80,6 +105,7 @@ struct sim_device {
     unsigned max_clients;
     unsigned open_clients;
     uint32_t idle_timeout_ms;
+    float fault_rate[SIM_F_COUNT];
     sim_stats_t stats;
 };
 

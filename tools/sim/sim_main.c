@@ -86,16 +86,30 @@ static void drop(size_t i, bool reset)
     conns[i] = NULL;
 }
 
-static void flush(sim_conn_t *c)
+/* Send what the device has queued, unless a fault holds it back. Returns
+ * false when a reset fault wants the connection gone. */
+static bool flush(sim_conn_t *c)
 {
+    if (c->reset_now)
+        return false;
+    if (c->hold_until && now_ms() < c->hold_until)
+        return true; /* delay / coalesce: later, with whatever joins it */
+    c->hold_until = 0;
     size_t off = 0;
     while (off < c->out_len) {
-        ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL);
+        size_t chunk = c->out_len - off;
+        if (c->split && chunk > 7)
+            chunk = 1 + (size_t)(off % 7); /* a frame trickling out in small writes */
+        ssize_t n = send(c->fd, c->out + off, chunk, MSG_NOSIGNAL);
         if (n <= 0)
             break; /* a stuck peer loses the rest; real firmware would too */
         off += (size_t)n;
+        if (c->split && off < c->out_len)
+            usleep(200); /* so the pieces travel as separate segments */
     }
+    c->split = false;
     c->out_len = 0;
+    return true;
 }
 
 static void accept_one(sim_slot_t *s)
@@ -124,7 +138,8 @@ static void accept_one(sim_slot_t *s)
     d->open_clients++;
     d->stats.accepted++;
     sim_conn_opened(c);
-    flush(c);
+    if (!flush(c))
+        drop(free_i, true);
 }
 
 /* ---- discovery ----------------------------------------------------------------- */
@@ -263,19 +278,22 @@ static bool control_line(char *line)
         } else {
             sim_device_set(d, &changes, conns, max_conns);
             for (size_t i = 0; i < max_conns; i++)
-                if (conns[i])
-                    flush(conns[i]);
+                if (conns[i] && !flush(conns[i]))
+                    drop(i, true);
             reply_state(d);
         }
     } else if (cmd.len == 3 && !memcmp(cmd.ptr, "get", 3)) {
         reply_state(d);
     } else if (cmd.len == 5 && !memcmp(cmd.ptr, "stats", 5)) {
-        const sim_stats_t *s = &d->stats;
+        const sim_stats_t *st = &d->stats;
         printf("{\"ok\":true,\"accepted\":%u,\"refused\":%u,\"open\":%u,\"handshakes\":%u,"
                "\"frames_in\":%u,\"frames_out\":%u,\"pushes\":%u,\"bad_frames\":%u,"
-               "\"closed_by_device\":%u}\n",
-               s->accepted, s->refused, d->open_clients, s->handshakes, s->frames_in, s->frames_out,
-               s->pushes, s->bad_frames, s->closed_by_sim);
+               "\"closed_by_device\":%u,\"faults\":{",
+               st->accepted, st->refused, d->open_clients, st->handshakes, st->frames_in,
+               st->frames_out, st->pushes, st->bad_frames, st->closed_by_sim);
+        for (int f = 0; f < SIM_F_COUNT; f++)
+            printf("%s\"%s\":%u", f ? "," : "", sim_fault_name(f), st->faults[f]);
+        printf("}}\n");
     } else if (cmd.len == 4 && !memcmp(cmd.ptr, "quit", 4)) {
         printf("{\"ok\":true}\n");
         return false;
@@ -367,6 +385,7 @@ typedef struct {
     unsigned udp_port;
     double beacon_s;
     unsigned solicit_port;
+    const float *faults; /* SIM_F_COUNT rates */
 } sim_setup_t;
 
 static bool setup_slot(sim_slot_t *sl, const char *id, const char *key, unsigned port,
@@ -386,6 +405,7 @@ static bool setup_slot(sim_slot_t *sl, const char *id, const char *key, unsigned
         return false;
     }
     sl->dev.quirks |= c->quirks;
+    memcpy(sl->dev.fault_rate, c->faults, sizeof sl->dev.fault_rate);
     sl->dev.max_clients = c->clients;
     sl->dev.idle_timeout_ms = c->idle_s * 1000u;
     snprintf(sl->host, sizeof sl->host, "%s", c->host);
@@ -536,9 +556,11 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"beacon-interval", required_argument, NULL, 'b'},
                                              {"solicit-port", required_argument, NULL, 'S'},
                                              {"config", required_argument, NULL, 'C'},
+                                             {"fault", required_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *config = NULL;
+    float faults[SIM_F_COUNT] = {0};
     const char *id = NULL, *key = NULL, *host = "127.0.0.1", *profile = "plug";
     ltuya_version_t version = LTUYA_V33;
     unsigned port = 0, clients = 1, idle = 30;
@@ -597,6 +619,24 @@ int ltuya_sim_main(int argc, char **argv)
         case 'C':
             config = optarg;
             break;
+        case 'F': {
+            char name[16];
+            const char *eq = strchr(optarg, '=');
+            size_t nl = eq ? (size_t)(eq - optarg) : 0;
+            int f = -1;
+            if (eq && nl < sizeof name) {
+                memcpy(name, optarg, nl);
+                name[nl] = 0;
+                f = sim_fault_parse(name);
+            }
+            if (f < 0 || atof(eq + 1) < 0 || atof(eq + 1) > 1) {
+                fprintf(stderr, "ltuya sim: --fault NAME=RATE, NAME one of drop, delay, reset, "
+                                "corrupt, split, coalesce, garbage; RATE 0..1\n");
+                return 2;
+            }
+            faults[f] = (float)atof(eq + 1);
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -605,8 +645,9 @@ int ltuya_sim_main(int argc, char **argv)
             return 2;
         }
     }
-    sim_setup_t common = {host, profile, version,  quirks,   clients ? clients : 1,
-                          idle, seed,    udp_port, beacon_s, solicit_port};
+    sim_setup_t common = {host,  profile, version,  quirks,   clients ? clients : 1,
+                          idle,  seed,    udp_port, beacon_s, solicit_port,
+                          faults};
     if (config) {
         if (!load_config(config, &common))
             return 2;
@@ -663,6 +704,9 @@ int ltuya_sim_main(int argc, char **argv)
             map[n++] = LISTEN_TAG + i;
         }
         uint64_t t0 = now_ms(), next = t0 + 1000;
+        for (size_t i = 0; i < max_conns; i++)
+            if (conns[i] && conns[i]->hold_until && conns[i]->hold_until < next)
+                next = conns[i]->hold_until;
         for (size_t i = 0; i < nslots; i++)
             if (slots[i].beacon_ms && slots[i].next_beacon < next)
                 next = slots[i].next_beacon;
@@ -707,13 +751,21 @@ int ltuya_sim_main(int argc, char **argv)
                     continue;
                 }
                 bool keep = sim_conn_input(c, buf, (size_t)r, t);
-                flush(c);
+                if (!flush(c)) {
+                    drop(map[k], true); /* a reset fault */
+                    continue;
+                }
                 if (!keep) {
                     c->dev->stats.closed_by_sim++;
                     drop(map[k], false);
                 }
             }
         }
+        /* output held back by delay / coalesce faults whose time has come */
+        for (size_t i = 0; i < max_conns; i++)
+            if (conns[i] && conns[i]->hold_until && now_ms() >= conns[i]->hold_until &&
+                !flush(conns[i]))
+                drop(i, true);
         /* idle connections are closed, as firmware does after ~30 s */
         t = now_ms(); /* connections accepted above are newer than the poll */
         for (size_t i = 0; i < max_conns; i++)
