@@ -172,6 +172,30 @@ done
 out=$("$bin" sim --id $id --key $key --port $port --fault nonsense=1 2>&1); rc=$?
 expect_rc "unknown fault" $rc 2
 
+# handshake-wedge: two handshakes at once wedge a 3.4 device until it is power-cycled
+start_sim 3.4 --quirk handshake-wedge --clients 2
+"$bin" get $args --key $key -V 3.4 -t 1 >/dev/null 2>&1 &
+g1=$!
+"$bin" get $args --key $key -V 3.4 -t 1 >/dev/null 2>&1 &
+g2=$!
+wait $g1 $g2 # not a bare wait: the simulator is a background job too
+"$bin" get $args --key $key -V 3.4 -t 1 >/dev/null 2>&1; rc=$?
+expect_rc "wedged device: no handshake answered" $rc 5
+sim_cmd '{"cmd":"power-cycle"}' >/dev/null
+"$bin" get $args --key $key -V 3.4 -t 2 >/dev/null; expect_rc "after a power cycle" $? 0
+stop_sim
+
+# heartbeat-required: a connection without heartbeats is dropped even while it talks;
+# watch reconnects by itself and keeps reporting
+start_sim 3.3 --quirk heartbeat-required --idle-timeout 1
+"$bin" watch $args --key $key -V 3.3 --json --interval 0.5 --for 4 >"$work/watch3.out" 2>&1
+expect_rc "watch under heartbeat-required" $? 0
+stats=$(sim_cmd '{"cmd":"stats"}')
+case "$stats" in *'"closed_by_device":0'*) bad "heartbeat-required never closed: $stats" ;; *) ok ;; esac
+case "$stats" in *'"accepted":1,'*) bad "watch did not reconnect: $stats" ;; *) ok ;; esac
+contains "watch kept reporting energy" "$(tail -n 2 "$work/watch3.out")" '"energy":'
+stop_sim
+
 # probe reports what the simulator was configured to do
 start_sim 3.5
 out=$("$bin" probe $args --key $key --json); rc=$?

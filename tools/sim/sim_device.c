@@ -227,6 +227,7 @@ static const uint8_t *conn_key(const sim_conn_t *c)
 }
 
 static void inject_faults(sim_conn_t *c, size_t start);
+static uint64_t mono_ms(void);
 
 typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC } send_kind_t;
 
@@ -360,6 +361,22 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
     getrandom(r, 2, 0);
     c->dev_seq = (uint32_t)(r[0] << 8 | r[1]); /* a random start, like TuyaOpen */
     c->last_rx_ms = now_ms;
+    c->last_hb_ms = now_ms;
+    static uint64_t serials;
+    c->serial = ++serials;
+}
+
+void sim_conn_closed(sim_conn_t *c)
+{
+    if (c->hs_start_ms && c->dev->hs_pending)
+        c->dev->hs_pending--;
+    c->hs_start_ms = 0;
+}
+
+void sim_device_power_cycle(sim_device_t *d)
+{
+    d->wedged = false;
+    d->hs_pending = 0;
 }
 
 static bool ready(const sim_conn_t *c)
@@ -382,6 +399,18 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
         uint8_t resp[LTUYA_HS_RESP_LEN];
         if (c->keyed || f->payload_len != 16)
             return false; /* never renegotiate on an open connection */
+        uint64_t now = mono_ms();
+        /* two connections starting handshakes within 0.5 s (users saw 40 ms apart) */
+        if ((d->quirks & SIM_Q_HANDSHAKE_WEDGE) && d->hs_last_conn &&
+            d->hs_last_conn != c->serial && now - d->hs_last_start < 500)
+            d->wedged = true;
+        if (d->wedged)
+            return true; /* silently ignored until a power cycle */
+        if (!c->hs_start_ms)
+            d->hs_pending++;
+        c->hs_start_ms = now;
+        d->hs_last_start = now;
+        d->hs_last_conn = c->serial;
         memcpy(c->lc, f->payload, 16);
         getrandom(c->ld, 16, 0);
         c->have_lc = true;
@@ -395,6 +424,9 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
     if (ltuya_hs_session_key(d->version, d->key, c->lc, c->ld, c->session_key) != LTUYA_OK)
         return false;
     c->keyed = true;
+    if (c->hs_start_ms && d->hs_pending)
+        d->hs_pending--;
+    c->hs_start_ms = 0;
     d->stats.handshakes++;
     sim_conn_opened(c);
     return true;
@@ -536,6 +568,7 @@ static bool handle(sim_conn_t *c, const ltuya_frame_t *f)
         control(c, f);
         break;
     case LTUYA_CMD_HEART_BEAT:
+        c->last_hb_ms = mono_ms();
         send_frame(c, LTUYA_CMD_HEART_BEAT, f->seq, NULL, 0, SEND_REPLY);
         break;
     case LTUYA_CMD_UPDATEDPS:

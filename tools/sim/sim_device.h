@@ -29,13 +29,17 @@ typedef struct {
 
 /* Behaviour switches (--quirk). */
 enum {
-    SIM_Q_DEVICE22 = 1u << 0,        /* DP_QUERY answered with "data format error" */
-    SIM_Q_PUSH_ON_CONNECT = 1u << 1, /* send the state right after connect / handshake */
-    SIM_Q_REJECT_MULTI_DP = 1u << 2, /* refuse writes of more than one DP */
-    SIM_Q_HEADER_ON_QUERY = 1u << 3, /* answer queries with the version header */
-    SIM_Q_SILENT_BEACONS = 1u << 4,  /* no periodic beacons; 3.5 answers requests only */
-    SIM_Q_STRICT_HEADERS = 1u << 5,  /* TuyaOpen's rule: header forbidden on queries,
-                                        required on writes */
+    SIM_Q_DEVICE22 = 1u << 0,           /* DP_QUERY answered with "data format error" */
+    SIM_Q_PUSH_ON_CONNECT = 1u << 1,    /* send the state right after connect / handshake */
+    SIM_Q_REJECT_MULTI_DP = 1u << 2,    /* refuse writes of more than one DP */
+    SIM_Q_HEADER_ON_QUERY = 1u << 3,    /* answer queries with the version header */
+    SIM_Q_SILENT_BEACONS = 1u << 4,     /* no periodic beacons; 3.5 answers requests only */
+    SIM_Q_HEARTBEAT_REQUIRED = 1u << 6, /* closes a connection without a heartbeat for the
+                                           idle timeout, whatever else it sends */
+    SIM_Q_HANDSHAKE_WEDGE = 1u << 7,    /* two overlapping handshakes wedge it until a
+                                           power cycle (make-all/tuya-local#6054) */
+    SIM_Q_STRICT_HEADERS = 1u << 5,     /* TuyaOpen's rule: header forbidden on queries,
+                                           required on writes */
 };
 
 /* Faults injected on frames the device sends (--fault NAME=RATE, RATE in 0..1). */
@@ -77,6 +81,9 @@ typedef struct {
     uint32_t push_seq;       /* the seq in pushes' version headers */
     uint32_t last_seq;       /* last seq received (3.5 must increase) */
     uint64_t last_rx_ms;
+    uint64_t last_hb_ms;  /* last heartbeat (heartbeat-required quirk) */
+    uint64_t hs_start_ms; /* when this connection's START came, 0 if none pending */
+    uint64_t serial;      /* tells connections apart after they are gone */
     bool close_after_flush;
     uint64_t hold_until; /* delay / coalesce: send nothing before this (ms) */
     bool reset_now;      /* reset fault: RST instead of sending */
@@ -106,6 +113,10 @@ struct sim_device {
     unsigned open_clients;
     uint32_t idle_timeout_ms;
     float fault_rate[SIM_F_COUNT];
+    unsigned hs_pending; /* handshakes started and not finished, all connections */
+    uint64_t hs_last_start;
+    uint64_t hs_last_conn; /* serial of the connection that started it, 0 = none */
+    bool wedged;           /* handshake-wedge quirk tripped: no handshake succeeds */
     sim_stats_t stats;
 };
 
@@ -119,6 +130,12 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms);
 /* Bytes from the client. Replies and pushes are appended to c->out; returns
  * false when the device closes the connection (after flushing c->out). */
 bool sim_conn_input(sim_conn_t *c, const uint8_t *data, size_t n, uint64_t now_ms);
+
+/* The connection is going away: forget its unfinished handshake. */
+void sim_conn_closed(sim_conn_t *c);
+
+/* Switch the device off and on: clears a wedge (connections are the caller's to close). */
+void sim_device_power_cycle(sim_device_t *d);
 
 /* Right after accept: pushes for the push-on-connect quirk. */
 void sim_conn_opened(sim_conn_t *c);

@@ -80,6 +80,7 @@ static void drop(size_t i, bool reset)
         struct linger l = {1, 0}; /* RST instead of FIN */
         setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     }
+    sim_conn_closed(c);
     close(c->fd);
     c->dev->open_clients--;
     free(c);
@@ -294,6 +295,13 @@ static bool control_line(char *line)
         for (int f = 0; f < SIM_F_COUNT; f++)
             printf("%s\"%s\":%u", f ? "," : "", sim_fault_name(f), st->faults[f]);
         printf("}}\n");
+    } else if (cmd.len == 11 && !memcmp(cmd.ptr, "power-cycle", 11)) {
+        /* off and on: every connection of this device drops, a wedge clears */
+        for (size_t i = 0; i < max_conns; i++)
+            if (conns[i] && conns[i]->dev == d)
+                drop(i, false);
+        sim_device_power_cycle(d);
+        printf("{\"ok\":true}\n");
     } else if (cmd.len == 4 && !memcmp(cmd.ptr, "quit", 4)) {
         printf("{\"ok\":true}\n");
         return false;
@@ -330,12 +338,18 @@ static void usage(FILE *f)
         "                      plug34 (21/22/23), plug31 (4/5/6), bulb, device22\n"
         "  --quirk NAME        device22, push-on-connect, reject-multi-dp, header-on-query,\n"
         "                      silent-beacons (3.5 only answers requests), strict-headers\n"
-        "                      (no header allowed on queries, one required on writes);\n"
+        "                      (no header allowed on queries, one required on writes),\n"
+        "                      heartbeat-required (only heartbeats keep a connection),\n"
+        "                      handshake-wedge (two handshakes within 0.5 s wedge it until a\n"
+        "                      power-cycle);\n"
         "                      repeatable\n"
         "  --clients N         connections accepted at once (default 1, like most plugs);\n"
         "                      more are accepted and closed immediately\n"
         "  --idle-timeout S    close a connection quiet for S seconds (default 30)\n"
-        "  --seed N            seed for the energy readings (reproducible runs)\n"
+        "  --seed N            seed for the energy readings and the faults\n"
+        "  --fault NAME=RATE   inject faults into the frames it sends, RATE 0..1 per frame:\n"
+        "                      drop, delay (0.1-2 s), reset, corrupt, split, coalesce,\n"
+        "                      garbage (repeatable; seeded, reproducible)\n"
         "  --udp-port P        send beacons to 127.0.0.1:P (default 6666 for 3.1, else 6667)\n"
         "  --beacon-interval S seconds between beacons (default 5; 0 = none)\n"
         "  --solicit-port P    3.5: answer discovery requests on P (default 7000; 0 = no)\n"
@@ -344,7 +358,8 @@ static void usage(FILE *f)
         "  {\"cmd\":\"set\",\"dps\":{\"1\":false}}   change DPs as a button press would, and push\n"
         "  {\"cmd\":\"get\"}                     the state\n"
         "  (in a fleet, add \"device\": an id or an index, else the first device)\n"
-        "  {\"cmd\":\"stats\"}                   connections, frames, pushes\n"
+        "  {\"cmd\":\"stats\"}                   connections, frames, pushes, faults fired\n"
+        "  {\"cmd\":\"power-cycle\"}             drop every connection, clear a handshake wedge\n"
         "  {\"cmd\":\"quit\"}\n"
         "\n"
         "example:\n"
@@ -364,7 +379,9 @@ static bool parse_quirk(const char *name, uint32_t *q)
                   {"reject-multi-dp", SIM_Q_REJECT_MULTI_DP},
                   {"header-on-query", SIM_Q_HEADER_ON_QUERY},
                   {"silent-beacons", SIM_Q_SILENT_BEACONS},
-                  {"strict-headers", SIM_Q_STRICT_HEADERS}};
+                  {"strict-headers", SIM_Q_STRICT_HEADERS},
+                  {"heartbeat-required", SIM_Q_HEARTBEAT_REQUIRED},
+                  {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
@@ -768,11 +785,17 @@ int ltuya_sim_main(int argc, char **argv)
                 drop(i, true);
         /* idle connections are closed, as firmware does after ~30 s */
         t = now_ms(); /* connections accepted above are newer than the poll */
-        for (size_t i = 0; i < max_conns; i++)
-            if (conns[i] && t > conns[i]->last_rx_ms &&
-                t - conns[i]->last_rx_ms > conns[i]->dev->idle_timeout_ms) {
+        for (size_t i = 0; i < max_conns; i++) {
+            if (!conns[i])
+                continue;
+            /* with heartbeat-required, only heartbeats count as signs of life */
+            uint64_t last = (conns[i]->dev->quirks & SIM_Q_HEARTBEAT_REQUIRED)
+                                ? conns[i]->last_hb_ms
+                                : conns[i]->last_rx_ms;
+            if (t > last && t - last > conns[i]->dev->idle_timeout_ms) {
                 conns[i]->dev->stats.closed_by_sim++;
                 drop(i, false);
             }
+        }
     }
 }
