@@ -9,6 +9,10 @@ ltuya_status_t ltuya_hs_session_key(ltuya_version_t v, const uint8_t local_key[L
                                     uint8_t session_key[LTUYA_KEY_LEN])
 {
     ltuya_status_t st;
+    /* Copy the 3.5 nonce first: the XOR below may overwrite lc when the
+     * caller derives the key into its own nonce buffer. */
+    uint8_t nonce[LTUYA_GCM_NONCE_LEN];
+    memcpy(nonce, lc, sizeof nonce);
     for (size_t i = 0; i < LTUYA_KEY_LEN; i++)
         session_key[i] = lc[i] ^ ld[i];
     if (v == LTUYA_V34) {
@@ -17,7 +21,7 @@ ltuya_status_t ltuya_hs_session_key(ltuya_version_t v, const uint8_t local_key[L
     } else if (v == LTUYA_V35) {
         /* The GCM ciphertext of the XOR, nonce = Lc[0..11]; the tag is dropped. */
         uint8_t tag[LTUYA_GCM_TAG_LEN];
-        st = ltuya_aes_gcm_encrypt(local_key, lc, NULL, 0, session_key, LTUYA_KEY_LEN, tag);
+        st = ltuya_aes_gcm_encrypt(local_key, nonce, NULL, 0, session_key, LTUYA_KEY_LEN, tag);
         ltuya_zeroize(tag, sizeof tag);
 #endif
     } else {

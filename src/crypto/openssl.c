@@ -1,4 +1,5 @@
 /* OpenSSL 3 backend (hosts only: OpenSSL allocates internally). */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -10,7 +11,7 @@
 
 static ltuya_status_t ecb(const uint8_t key[LTUYA_KEY_LEN], uint8_t *buf, size_t len, int enc)
 {
-    if (len % LTUYA_AES_BLOCK)
+    if (len % LTUYA_AES_BLOCK || len > INT_MAX)
         return LTUYA_ERR_INVALID_ARG;
     if (len == 0)
         return LTUYA_OK;
@@ -37,6 +38,11 @@ ltuya_status_t ltuya_aes_gcm_encrypt(const uint8_t key[LTUYA_KEY_LEN],
                                      size_t aad_len, uint8_t *buf, size_t len,
                                      uint8_t tag[LTUYA_GCM_TAG_LEN])
 {
+    /* EVP takes int lengths; GCM's final step outputs nothing, but is given a
+     * scratch block so that buf may be NULL for an empty message. */
+    uint8_t fin[LTUYA_AES_BLOCK];
+    if (len > INT_MAX || aad_len > INT_MAX)
+        return LTUYA_ERR_INVALID_ARG;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int outl = 0;
     int ok = ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) &&
@@ -47,7 +53,7 @@ ltuya_status_t ltuya_aes_gcm_encrypt(const uint8_t key[LTUYA_KEY_LEN],
     if (ok && len)
         ok = EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)len);
     if (ok)
-        ok = EVP_EncryptFinal_ex(ctx, buf + len, &outl) &&
+        ok = EVP_EncryptFinal_ex(ctx, fin, &outl) &&
              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, LTUYA_GCM_TAG_LEN, tag);
     EVP_CIPHER_CTX_free(ctx);
     return ok ? LTUYA_OK : LTUYA_ERR_CRYPTO;
@@ -58,6 +64,9 @@ ltuya_status_t ltuya_aes_gcm_decrypt(const uint8_t key[LTUYA_KEY_LEN],
                                      size_t aad_len, uint8_t *buf, size_t len,
                                      const uint8_t tag[LTUYA_GCM_TAG_LEN])
 {
+    uint8_t fin[LTUYA_AES_BLOCK]; /* see ltuya_aes_gcm_encrypt */
+    if (len > INT_MAX || aad_len > INT_MAX)
+        return LTUYA_ERR_INVALID_ARG;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int outl = 0;
     int ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) &&
@@ -72,7 +81,7 @@ ltuya_status_t ltuya_aes_gcm_decrypt(const uint8_t key[LTUYA_KEY_LEN],
         return LTUYA_ERR_CRYPTO;
     }
     ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, LTUYA_GCM_TAG_LEN, (void *)tag) &&
-         EVP_DecryptFinal_ex(ctx, buf + len, &outl) > 0;
+         EVP_DecryptFinal_ex(ctx, fin, &outl) > 0;
     EVP_CIPHER_CTX_free(ctx);
     return ok ? LTUYA_OK : LTUYA_ERR_BAD_TAG;
 }
@@ -81,8 +90,13 @@ ltuya_status_t ltuya_hmac_sha256(const uint8_t *key, size_t key_len, const void 
                                  uint8_t out[LTUYA_SHA256_LEN])
 {
     unsigned int outl = 0;
+    /* Empty inputs are passed as a valid pointer, never NULL: in OpenSSL's
+     * HMAC init calls a NULL key means "keep the previous key". */
     static const uint8_t empty;
-    return HMAC(EVP_sha256(), key, (int)key_len, len ? data : &empty, len, out, &outl) &&
+    if (key_len > INT_MAX)
+        return LTUYA_ERR_INVALID_ARG;
+    return HMAC(EVP_sha256(), key_len ? key : &empty, (int)key_len, len ? data : &empty, len, out,
+                &outl) &&
                    outl == LTUYA_SHA256_LEN
                ? LTUYA_OK
                : LTUYA_ERR_CRYPTO;
