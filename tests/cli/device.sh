@@ -196,6 +196,11 @@ case "$stats" in *'"accepted":1,'*) bad "watch did not reconnect: $stats" ;; *) 
 contains "watch kept reporting energy" "$(tail -n 2 "$work/watch3.out")" '"energy":'
 stop_sim
 
+# header-on-query: replies carrying the version header still decode
+start_sim 3.3 --quirk header-on-query
+contains "header-on-query reply" "$("$bin" get $args --key $key -V 3.3 --json)" '"dps":{"1":true,'
+stop_sim
+
 # probe reports what the simulator was configured to do
 start_sim 3.5
 out=$("$bin" probe $args --key $key --json); rc=$?
