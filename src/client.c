@@ -137,6 +137,9 @@ void ltuya_client_close(ltuya_client_t *c)
     if (c->connected)
         c->transport.close(c->transport.ctx);
     c->connected = false;
+    /* The session key (3.4/3.5) and the session's key copy die with the
+     * connection; the next connect derives a fresh one from c->key. */
+    ltuya_session_deinit(&c->session);
 }
 
 void ltuya_client_deinit(ltuya_client_t *c)

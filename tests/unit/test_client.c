@@ -174,6 +174,35 @@ static void test_backoff_grows_with_jitter_and_caps(void **state)
     ltuya_client_deinit(&c);
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* Closing forgets the session's keys; the client's own copy stays for the
+ * next connect, and deinit wipes that too. */
+static void test_close_wipes_session_keys(void **state)
+{
+    (void)state;
+    setup_client();
+    connect_result = LTUYA_OK;
+    ltuya_dps_t dps;
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_STATUS, NULL, 0, &dps), LTUYA_OK);
+    assert_false(all_zero(c.session.local_key, sizeof c.session.local_key));
+    ltuya_client_close(&c);
+    assert_true(all_zero(c.session.local_key, sizeof c.session.local_key));
+    assert_true(all_zero(c.session.session_key, sizeof c.session.session_key));
+    assert_memory_equal(c.key, key, sizeof key);
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_STATUS, NULL, 0, &dps), LTUYA_OK);
+    assert_int_equal(connects, 2);
+    ltuya_client_deinit(&c);
+    assert_true(all_zero(c.key, sizeof c.key));
+    assert_true(all_zero(c.session.local_key, sizeof c.session.local_key));
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -197,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_poll_driven_request),
         cmocka_unit_test(test_backoff_grows_with_jitter_and_caps),
+        cmocka_unit_test(test_close_wipes_session_keys),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
