@@ -65,7 +65,7 @@ static void on_frame(void *user, bool outgoing, const uint8_t *raw, size_t len,
         c->frames_sent++;
     else if (f)
         c->frames_seen++;
-    if (c->opts.on_frame && (outgoing || st != LTUYA_NEED_MORE))
+    if (c->opts.on_frame)
         c->opts.on_frame(c->opts.user, outgoing, raw, len, f, st);
 }
 

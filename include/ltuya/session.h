@@ -57,8 +57,10 @@ typedef struct {
 
 typedef void (*ltuya_event_fn)(void *user, const ltuya_event_t *ev);
 
-/* Raw frame hook for logging: outgoing frames before sending, incoming ones
- * after decoding (f is NULL when decoding failed). Keys are never passed. */
+/* Raw frame hook for logging. Outgoing frames: once, as sent. Incoming
+ * frames: twice, first as received (st == LTUYA_NEED_MORE, f NULL, raw the
+ * wire bytes), then after decoding (f NULL when decoding failed; raw may have
+ * been decrypted in place by then). Keys are never passed. */
 typedef void (*ltuya_frame_fn)(void *user, bool outgoing, const uint8_t *raw, size_t len,
                                const ltuya_frame_t *f, ltuya_status_t st);
 

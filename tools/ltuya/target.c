@@ -13,7 +13,8 @@ const char cli_target_help[] =
     "  DEVICE               name or id in ./devices.json, ~/.config/ltuya/devices.json\n"
     "                       or --devices FILE (tinytuya wizard format)\n"
     "  --ip ADDR --id ID --key KEY --version V [--port P]\n"
-    "                       the device given directly (port 6668 by default)\n"
+    "                       the device given directly (port 6668 by default;\n"
+    "                       the key may come from the LTUYA_KEY variable instead)\n"
     "common options:\n"
     "  -V, --version V      protocol version 3.1 .. 3.5 (overrides devices.json)\n"
     "  -t, --timeout S      reply timeout in seconds (default 5)\n"
@@ -66,18 +67,25 @@ static void log_frame(void *user, bool outgoing, const uint8_t *raw, size_t len,
                       const ltuya_frame_t *f, ltuya_status_t st)
 {
     (void)user;
-    fprintf(stderr, "%s %zu bytes: ", outgoing ? ">>" : "<<", len);
-    cli_print_hex(stderr, raw, len);
-    if (!outgoing && f) {
+    /* An incoming frame comes twice: as received (printed as hex, so the line
+     * can be fed to `ltuya decode`), then decoded in place (printed as text). */
+    bool received = !outgoing && st == LTUYA_NEED_MORE && !f;
+    if (outgoing || received) {
+        fprintf(stderr, "%s %zu bytes: ", outgoing ? ">>" : "<<", len);
+        cli_print_hex(stderr, raw, len);
+        fputc('\n', stderr);
+        return;
+    }
+    if (f) {
         const char *name = ltuya_cmd_name(f->cmd);
-        fprintf(stderr, "\n   cmd %u %s, seq %u", (unsigned)f->cmd, name ? name : "?",
+        fprintf(stderr, "   cmd %u %s, seq %u", (unsigned)f->cmd, name ? name : "?",
                 (unsigned)f->seq);
         if (f->has_retcode)
             fprintf(stderr, ", retcode %u", (unsigned)f->retcode);
         if (f->payload_len && cli_is_text(f->payload, f->payload_len))
             fprintf(stderr, ": %.*s", (int)f->payload_len, (const char *)f->payload);
-    } else if (!outgoing) {
-        fprintf(stderr, "\n   (%s)", ltuya_status_str(st));
+    } else {
+        fprintf(stderr, "   (%s)", ltuya_status_str(st));
     }
     fputc('\n', stderr);
 }
@@ -110,6 +118,8 @@ int cli_target_open(cli_target_t *t, bool keep_alive)
         key = key ? key : t->entry.key;
         ver = ver ? ver : (t->entry.version[0] ? t->entry.version : NULL);
     }
+    if (!key) /* keeps the key out of shell history and `ps` */
+        key = getenv("LTUYA_KEY");
     if (!ip || !*ip || !id || !key) {
         fprintf(stderr, "ltuya: which device? Give a DEVICE name from devices.json, or --ip, "
                         "--id and --key (and --version)\n");
