@@ -38,7 +38,7 @@
     X(ERR_JSON_TOO_DEEP, "JSON nested too deeply")                                                 \
     X(ERR_NOT_FOUND, "not found")                                                                  \
     /* sessions and devices */                                                                     \
-    X(ERR_WRONG_KEY, "wrong local key")                                          \
+    X(ERR_WRONG_KEY, "wrong local key")                                                            \
     X(ERR_HANDSHAKE, "handshake failed")                                                           \
     X(ERR_DEVICE, "device returned an error")                                                      \
     X(ERR_UNEXPECTED, "unexpected frame from device")                                              \
