@@ -149,7 +149,9 @@ void ltuya_client_deinit(ltuya_client_t *c)
     ltuya_zeroize(c->key, sizeof c->key);
 }
 
-/* Send what the session has queued, waiting for room up to the deadline. */
+/* Send what the session has queued until the socket has no more room; what
+ * is left waits in the session (run_until waits for room, up to the
+ * session's deadline, so a peer that stops reading cannot hold us). */
 static ltuya_status_t flush(ltuya_client_t *c)
 {
     const uint8_t *p;
@@ -158,22 +160,22 @@ static ltuya_status_t flush(ltuya_client_t *c)
         int sent = c->transport.send(c->transport.ctx, p, n);
         if (sent < 0)
             return (ltuya_status_t)-sent;
-        if (sent == 0) {
-            ltuya_status_t st = c->transport.wait(c->transport.ctx, true, 100);
-            if (st != LTUYA_OK && st != LTUYA_ERR_TIMEOUT)
-                return st;
-            continue;
-        }
+        if (sent == 0)
+            return LTUYA_OK;
         ltuya_session_output_done(&c->session, (size_t)sent);
     }
     return LTUYA_OK;
 }
 
-/* Read everything available into the session. */
+/* Reads per drain(): a peer that sends without pause (a garbage flood) must
+ * not keep us from looking at the clock. */
+#define LTUYA_DRAIN_READS 16
+
+/* Read what is available (up to LTUYA_DRAIN_READS reads) into the session. */
 static ltuya_status_t drain(ltuya_client_t *c)
 {
     uint8_t buf[512];
-    for (;;) {
+    for (int reads = 0; reads < LTUYA_DRAIN_READS; reads++) {
         int n = c->transport.recv(c->transport.ctx, buf, sizeof buf);
         if (n == 0)
             return LTUYA_OK;
@@ -187,6 +189,7 @@ static ltuya_status_t drain(ltuya_client_t *c)
         if (c->req != LTUYA_REQ_NONE && !c->waiting)
             return LTUYA_OK;
     }
+    return LTUYA_OK;
 }
 
 /* The device closed on us. Before anything was answered, tell apart a
@@ -252,11 +255,10 @@ static ltuya_status_t run_until(ltuya_client_t *c, bool (*done)(const ltuya_clie
             connection_lost(c);
             return st;
         }
-        if (ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0)
-            continue;
+        bool to_send = ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0;
         uint64_t t = now(c), d = ltuya_session_deadline(&c->session);
         uint32_t wait = d == UINT64_MAX ? 1000 : d > t ? (uint32_t)(d - t) : 0;
-        st = c->transport.wait(c->transport.ctx, false, wait);
+        st = c->transport.wait(c->transport.ctx, to_send, wait);
         if (st != LTUYA_OK && st != LTUYA_ERR_TIMEOUT) {
             connection_lost(c);
             return st;
@@ -371,7 +373,8 @@ ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool recon
         }
         return ltuya_client_connect(c);
     }
-    ltuya_status_t st = c->transport.wait(c->transport.ctx, false, wait_ms);
+    bool to_send = ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0;
+    ltuya_status_t st = c->transport.wait(c->transport.ctx, to_send, wait_ms);
     if (st != LTUYA_OK && st != LTUYA_ERR_TIMEOUT) {
         connection_lost(c);
         return st;
