@@ -33,7 +33,9 @@ fi
 # --exclude-unreachable-branches drops branches gcc attributes to lines that
 # hold no code (closing braces and the like).
 mkdir -p "$dir/coverage"
-gcovr -r . --object-directory "$dir" \
+# Search only this build directory: gcovr would also pick up the counters of
+# any other build directory under the root.
+gcovr -r . --object-directory "$dir" "$dir" \
   --exclude-directories "$dir/CMakeFiles/[0-9]" \
   --filter 'src/[^/]*\.c$' --filter 'src/crypto/common\.c$' \
   --exclude-unreachable-branches --exclude-throw-branches \
