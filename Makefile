@@ -58,3 +58,14 @@ check-format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH)
+
+# Line and branch coverage of the core (gcovr; docs/coverage.md). Separate
+# build dir, -O0 --coverage, no sanitizers. COVERAGE_ALL=1 adds the slower
+# simulator tests.
+BUILD_COV ?= build-cov
+.PHONY: coverage
+coverage:
+	@scripts/deps.sh coverage
+	@if [ "$(COVERAGE_ALL)" = 1 ]; then scripts/deps.sh test && \
+	  { test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error; }; fi
+	@LTUYA_COV_ALL=$(COVERAGE_ALL) scripts/coverage.sh $(BUILD_COV)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo]   (default: test)
+# Usage: scripts/deps.sh [build|test|demo|coverage]   (default: test)
 set -euo pipefail
 want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
   test) pkgs+=(libcmocka-dev clang valgrind nodejs npm) ;;
+  coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build) ;;
   *) echo "deps.sh: unknown target $want" >&2; exit 2 ;;
 esac

@@ -155,22 +155,17 @@ static void copy_payload(uint8_t *dst, const ltuya_frame_spec_t *s)
         memmove(dst, s->payload, s->payload_len);
 }
 
-/* Devices acknowledge with no payload bytes at all on 55AA (28-byte 3.3
- * ACKs), not with an encrypted empty block; 3.5 still carries the retcode
- * inside the GCM plaintext. */
-static bool empty_ack(const ltuya_frame_spec_t *s)
-{
-    return s->from_device && s->payload_len == 0 && s->version != LTUYA_V35;
-}
-
-/* Sent as is: an empty ACK, a 3.2-3.4 plaintext error, an unencrypted 3.1 frame. */
+/* Sent as is: an empty ACK, a 3.2-3.4 plaintext error, an unencrypted 3.1
+ * frame. Devices acknowledge with no payload bytes at all on 55AA (28-byte
+ * 3.3 ACKs), not with an encrypted empty block; 3.5 still carries the
+ * retcode inside the GCM plaintext. */
 static bool sent_plain(const ltuya_frame_spec_t *s)
 {
     if (s->version == LTUYA_V35)
         return false;
     if (s->version == LTUYA_V31)
         return !s->v31_encrypt;
-    return empty_ack(s) || s->plaintext;
+    return (s->from_device && s->payload_len == 0) || s->plaintext;
 }
 
 /* Bytes between the length field's end (or the nonce, on 6699) and the
@@ -181,21 +176,17 @@ static size_t body_size(const ltuya_frame_spec_t *s)
     size_t ret = s->from_device ? RETCODE : 0;
     if (sent_plain(s))
         return ret + s->payload_len;
+    /* encrypted; the callers checked the version */
     switch (s->version) {
     case LTUYA_V31:
-        if (s->v31_encrypt)
-            return ret + V31_PREFIX +
-                   ltuya_base64_encoded_len(ltuya_pkcs7_padded_len(s->payload_len));
-        return ret + s->payload_len;
+        return ret + V31_PREFIX + ltuya_base64_encoded_len(ltuya_pkcs7_padded_len(s->payload_len));
     case LTUYA_V32:
     case LTUYA_V33:
         return ret + hdr + ltuya_pkcs7_padded_len(s->payload_len);
     case LTUYA_V34:
         return ret + ltuya_pkcs7_padded_len(hdr + s->payload_len);
-    case LTUYA_V35:
+    default:                               /* LTUYA_V35 */
         return ret + hdr + s->payload_len; /* GCM: no padding */
-    default:
-        return 0;
     }
 }
 
@@ -389,6 +380,23 @@ static bool looks_like_header(const uint8_t *p, size_t len)
     return len >= LTUYA_VERSION_HEADER && p[0] == '3' && p[1] == '.' && p[2] >= '0' && p[2] <= '9';
 }
 
+/* A 3.2/3.3 payload of whole blocks that starts with '{' is JSON sent in the
+ * clear, or ciphertext whose first byte happens to be '{' (one frame in 256).
+ * Only ciphertext is sure to end in valid PKCS#7 padding, so decrypt a copy of
+ * the last block (ECB blocks stand alone) and look. Plaintext passes this
+ * about once in 256 such frames, which are rare themselves. */
+static bool ecb_padded(const uint8_t *key, const uint8_t *p, size_t len)
+{
+    uint8_t last[LTUYA_AES_BLOCK];
+    size_t n;
+    if (!key)
+        return false; /* nothing to decrypt with: read it as it is */
+    memcpy(last, p + len - sizeof last, sizeof last);
+    bool padded = ltuya_aes_ecb_decrypt_pkcs7(key, last, sizeof last, &n) == LTUYA_OK;
+    ltuya_zeroize(last, sizeof last);
+    return padded;
+}
+
 static void take_header(ltuya_frame_t *out, const uint8_t **p, size_t *len)
 {
     memcpy(out->version_header, *p, LTUYA_VERSION_HEADER);
@@ -430,9 +438,10 @@ static bool has_retcode_55aa(const ltuya_decode_opts_t *o, uint32_t cmd, const u
     if (o->direction == LTUYA_FROM_CLIENT || !guess_retcode(cmd, body, body_len))
         return false;
     /* 3.4 client payloads are whole ECB blocks: a block-sized body that
-     * would leave a ragged remainder is a client's ciphertext. */
+     * would leave a ragged remainder is a client's ciphertext (a device's is
+     * the return code and whole blocks, or a plaintext error). */
     if (o->version == LTUYA_V34 && cmd != LTUYA_CMD_SESS_KEY_NEG_RESP)
-        return (body_len - RETCODE) % 16 == 0 || body_len % 16 != 0;
+        return body_len % 16 != 0;
     return true;
 }
 
@@ -503,7 +512,7 @@ static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_
         if (looks_like_header(p, len) && (len - LTUYA_VERSION_HEADER) % 16 == 0)
             take_header(out, &p, &len);
         /* Errors may come back in plaintext even on encrypted versions. */
-        if (len == 0 || p[0] == '{' || len % 16) {
+        if (len == 0 || len % 16 || (p[0] == '{' && !ecb_padded(o->key, p, len))) {
             out->encrypted = false;
         } else {
             uint8_t *ct = body + (size_t)(p - body);
@@ -513,19 +522,15 @@ static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_
             out->encrypted = true;
         }
         break;
-    case LTUYA_V34:
+    default: /* LTUYA_V34 (the key was needed for the HMAC above); 3.5 is never 55AA */
         /* An empty ACK really is empty; an odd length is a plaintext error. */
         if (len != 0 && len % 16 == 0) {
-            if (!o->key)
-                return LTUYA_ERR_INVALID_ARG;
             st = ltuya_aes_ecb_decrypt_pkcs7(o->key, body, len, &len);
             out->encrypted = true;
             if (st == LTUYA_OK)
                 strip_inner_header(out, &p, &len);
         }
         break;
-    default:
-        return LTUYA_ERR_UNSUPPORTED_VERSION;
     }
     if (st != LTUYA_OK)
         return st;
@@ -683,27 +688,25 @@ ltuya_status_t ltuya_reasm_next(ltuya_reasm_t *r, uint8_t **frame, size_t *frame
 {
     r->start += r->pending;
     r->pending = 0;
-    for (;;) {
-        reasm_resync(r);
-        size_t avail = r->end - r->start, flen = 0;
-        ltuya_status_t st = ltuya_frame_peek(r->buf + r->start, avail, &flen);
-        if (st == LTUYA_NEED_MORE || (st == LTUYA_OK && flen > avail)) {
-            if (st == LTUYA_OK && flen > r->cap)
-                st = LTUYA_ERR_FRAME_TOO_LARGE; /* cannot ever fit this buffer */
-            else
-                return LTUYA_NEED_MORE;
-        }
-        if (st == LTUYA_OK) {
-            *frame = r->buf + r->start;
-            *frame_len = flen;
-            r->pending = flen;
-            return LTUYA_OK;
-        }
-        /* A bad header: skip its first byte so the scan moves on, and report it once. */
-        r->start++;
-        r->skipped++;
-        if (st == LTUYA_ERR_BAD_PREFIX)
-            continue; /* cannot happen after resync; keep scanning */
-        return st;
+    /* After the resync a prefix (or a part of one) starts the data, so the
+     * peek cannot say LTUYA_ERR_BAD_PREFIX. */
+    reasm_resync(r);
+    size_t avail = r->end - r->start, flen = 0;
+    ltuya_status_t st = ltuya_frame_peek(r->buf + r->start, avail, &flen);
+    if (st == LTUYA_NEED_MORE || (st == LTUYA_OK && flen > avail)) {
+        if (st == LTUYA_OK && flen > r->cap)
+            st = LTUYA_ERR_FRAME_TOO_LARGE; /* cannot ever fit this buffer */
+        else
+            return LTUYA_NEED_MORE;
     }
+    if (st == LTUYA_OK) {
+        *frame = r->buf + r->start;
+        *frame_len = flen;
+        r->pending = flen;
+        return LTUYA_OK;
+    }
+    /* A bad header: skip its first byte so the next call scans on, and report it once. */
+    r->start++;
+    r->skipped++;
+    return st;
 }

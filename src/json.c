@@ -964,7 +964,7 @@ ltuya_status_t ltuya_json_unescape(ltuya_str_t s, char *dst, size_t cap, size_t 
                 return LTUYA_ERR_MALFORMED_JSON;
             }
         }
-        if (cap - o < n || o > cap)
+        if (cap - o < n) /* o never passes cap: it only grows after this check */
             return LTUYA_ERR_BUF_TOO_SMALL;
         memcpy(dst + o, tmp, n);
         o += n;

@@ -156,11 +156,31 @@ static int64_t wall(const ltuya_session_t *s)
     return s->opts.wall_s ? s->opts.wall_s(s->opts.user) : 0;
 }
 
+/* Queue the JSON written into w as one frame: LTUYA_ERR_BUF_TOO_SMALL if it
+ * overflowed its scratch buffer or does not fit the transmit buffer. */
+static ltuya_status_t send_json(ltuya_session_t *s, uint32_t cmd, const ltuya_jw_t *w, uint64_t now)
+{
+    size_t n;
+    ltuya_status_t st = ltuya_jw_finish(w, &n);
+    if (st == LTUYA_OK)
+        st = send_frame(s, cmd, w->buf, n, frame_key(s), now);
+    return st;
+}
+
+/* Requested by the user or due by the timer: the same frame. */
+static ltuya_status_t send_heartbeat(ltuya_session_t *s, uint64_t now)
+{
+    char json[JSON_SCRATCH];
+    ltuya_jw_t w;
+    ltuya_jw_init(&w, json, sizeof json);
+    ltuya_json_heartbeat(&w, s->dev_id);
+    return send_json(s, LTUYA_CMD_HEART_BEAT, &w, now);
+}
+
 static ltuya_status_t send_query(ltuya_session_t *s, uint64_t now)
 {
     char json[JSON_SCRATCH];
     ltuya_jw_t w;
-    size_t n;
     uint32_t cmd;
     ltuya_jw_init(&w, json, sizeof json);
     if (s->device22) {
@@ -170,11 +190,8 @@ static ltuya_status_t send_query(ltuya_session_t *s, uint64_t now)
         ltuya_json_query(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s));
         cmd = keyed_version(s) ? LTUYA_CMD_DP_QUERY_NEW : LTUYA_CMD_DP_QUERY;
     }
-    ltuya_status_t st = ltuya_jw_finish(&w, &n);
-    if (st == LTUYA_OK)
-        st = send_frame(s, cmd, json, n, frame_key(s), now);
     s->req_cmd = cmd;
-    return st;
+    return send_json(s, cmd, &w, now);
 }
 
 ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now)
@@ -206,7 +223,6 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
 {
     char json[JSON_SCRATCH];
     ltuya_jw_t w;
-    size_t len;
     ltuya_status_t st;
     if (s->state != LTUYA_SESSION_READY)
         return LTUYA_ERR_BAD_STATE;
@@ -225,10 +241,8 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
         if (!n)
             return LTUYA_ERR_INVALID_ARG;
         ltuya_json_control(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s), dps, n);
-        st = ltuya_jw_finish(&w, &len);
         s->req_cmd = keyed_version(s) ? LTUYA_CMD_CONTROL_NEW : LTUYA_CMD_CONTROL;
-        if (st == LTUYA_OK)
-            st = send_frame(s, s->req_cmd, json, len, frame_key(s), now);
+        st = send_json(s, s->req_cmd, &w, now);
         break;
     case LTUYA_REQ_REFRESH: {
         uint16_t ids[LTUYA_MAX_DPS];
@@ -236,18 +250,13 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
         for (size_t i = 0; i < k; i++)
             ids[i] = dps[i].id;
         ltuya_json_refresh(&w, k ? ids : energy_dps, k ? k : 3);
-        st = ltuya_jw_finish(&w, &len);
         s->req_cmd = LTUYA_CMD_UPDATEDPS;
-        if (st == LTUYA_OK)
-            st = send_frame(s, LTUYA_CMD_UPDATEDPS, json, len, frame_key(s), now);
+        st = send_json(s, LTUYA_CMD_UPDATEDPS, &w, now);
         break;
     }
     case LTUYA_REQ_HEARTBEAT:
-        ltuya_json_heartbeat(&w, s->dev_id);
-        st = ltuya_jw_finish(&w, &len);
         s->req_cmd = LTUYA_CMD_HEART_BEAT;
-        if (st == LTUYA_OK)
-            st = send_frame(s, LTUYA_CMD_HEART_BEAT, json, len, frame_key(s), now);
+        st = send_heartbeat(s, now);
         break;
     default:
         return LTUYA_ERR_INVALID_ARG;
@@ -449,14 +458,7 @@ ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now)
     }
     if (s->opts.heartbeat_ms != UINT32_MAX && !s->hb_pending && s->req == LTUYA_REQ_NONE &&
         now - s->last_tx_ms >= s->opts.heartbeat_ms) {
-        char json[128];
-        ltuya_jw_t w;
-        size_t len;
-        ltuya_jw_init(&w, json, sizeof json);
-        ltuya_json_heartbeat(&w, s->dev_id);
-        ltuya_status_t st = ltuya_jw_finish(&w, &len);
-        if (st == LTUYA_OK)
-            st = send_frame(s, LTUYA_CMD_HEART_BEAT, json, len, frame_key(s), now);
+        ltuya_status_t st = send_heartbeat(s, now);
         if (st != LTUYA_OK)
             return fail(s, st);
         s->hb_pending = true;
@@ -472,14 +474,12 @@ uint64_t ltuya_session_deadline(const ltuya_session_t *s)
         return s->hs_deadline;
     if (s->state != LTUYA_SESSION_READY)
         return d;
-    if (s->req != LTUYA_REQ_NONE && s->req_deadline < d)
+    if (s->req != LTUYA_REQ_NONE)
         d = s->req_deadline;
     if (s->hb_pending && s->hb_deadline < d)
         d = s->hb_deadline;
-    if (!s->hb_pending && s->req == LTUYA_REQ_NONE && s->opts.heartbeat_ms != UINT32_MAX) {
-        uint64_t hb = s->last_tx_ms + s->opts.heartbeat_ms;
-        if (hb < d)
-            d = hb;
-    }
+    /* the next heartbeat is due only when nothing else is pending */
+    if (!s->hb_pending && s->req == LTUYA_REQ_NONE && s->opts.heartbeat_ms != UINT32_MAX)
+        d = s->last_tx_ms + s->opts.heartbeat_ms;
     return d;
 }
