@@ -27,10 +27,6 @@
 #include "ltuya/frame.h"
 #include "ltuya/json.h"
 
-#define LTUYA_DEFAULT_REPLY_TIMEOUT_MS 5000
-#define LTUYA_DEFAULT_HEARTBEAT_MS     10000
-#define LTUYA_MAX_DEVICE22_DPS         32
-
 typedef enum {
     LTUYA_REQ_NONE = 0,
     LTUYA_REQ_STATUS,    /* DP_QUERY / DP_QUERY_NEW / device22 CONTROL_NEW with nulls */
@@ -64,9 +60,11 @@ typedef void (*ltuya_frame_fn)(void *user, bool outgoing, const uint8_t *raw, si
 
 typedef struct {
     ltuya_version_t version;
-    const char *dev_id;           /* copied; at most LTUYA_MAX_ID characters */
-    const char *cid;              /* sub-device node id, or NULL; copied */
-    const uint8_t *local_key;     /* 16 bytes; copied */
+    /* dev_id, cid and device22_dps are not copied (the client keeps the
+     * copies): they must stay valid and unchanged while the session lives. */
+    const char *dev_id;           /* at most LTUYA_MAX_ID characters */
+    const char *cid;              /* sub-device node id, or NULL */
+    const uint8_t *local_key;     /* 16 bytes; copied, wiped by deinit */
     uint32_t reply_timeout_ms;    /* 0 = LTUYA_DEFAULT_REPLY_TIMEOUT_MS */
     uint32_t heartbeat_ms;        /* 0 = LTUYA_DEFAULT_HEARTBEAT_MS; UINT32_MAX = never */
     bool device22;                /* query with CONTROL_NEW + null DPs from the start */
@@ -90,10 +88,6 @@ typedef enum {
 
 typedef struct {
     ltuya_session_opts_t opts;
-    char dev_id[LTUYA_MAX_ID + 1];
-    char cid[LTUYA_MAX_ID + 1];
-    uint16_t d22[LTUYA_MAX_DEVICE22_DPS];
-    uint8_t n_d22;
     uint8_t local_key[LTUYA_KEY_LEN];
     uint8_t session_key[LTUYA_KEY_LEN];
     uint8_t lc[16];
@@ -118,6 +112,10 @@ typedef struct {
 
 void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
                         size_t rx_cap, uint8_t *tx, size_t tx_cap);
+
+/* Forget the connection (state, keys, buffers, timers) to start over on a
+ * new one; keeps the options, the local key and a learnt device22 mode. */
+void ltuya_session_reset(ltuya_session_t *s);
 
 /* Call once the TCP connection is up: 3.4/3.5 queue the handshake, other
  * versions are ready at once (LTUYA_EV_READY is emitted). */
