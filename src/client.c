@@ -158,17 +158,18 @@ static ltuya_status_t flush(ltuya_client_t *c)
     return LTUYA_OK;
 }
 
-/* Read everything available into the session. */
+/* Read everything available, straight into the session's receive buffer. */
 static ltuya_status_t drain(ltuya_client_t *c)
 {
-    uint8_t buf[LTUYA_READ_CHUNK];
     for (;;) {
-        int n = TR(c)->recv(TR(c)->ctx, buf, sizeof buf);
+        size_t room;
+        uint8_t *p = ltuya_session_rx_space(&c->session, &room);
+        int n = TR(c)->recv(TR(c)->ctx, p, room);
         if (n == 0)
             return LTUYA_OK;
         if (n < 0)
             return (ltuya_status_t)-n;
-        ltuya_status_t st = ltuya_session_input(&c->session, buf, (size_t)n, now(c));
+        ltuya_status_t st = ltuya_session_rx_commit(&c->session, (size_t)n, now(c));
         if (st != LTUYA_OK)
             return st;
         /* A finished request's DP views point into the receive buffer:
@@ -186,8 +187,7 @@ static ltuya_status_t diagnose_close(ltuya_client_t *c, ltuya_status_t st)
     if (c->frames_seen > 0)
         return st;
     ltuya_client_close(c);
-    if (TR(c)->connect(TR(c)->ctx, c->host, c->opts.port, c->opts.connect_timeout_ms) !=
-        LTUYA_OK)
+    if (TR(c)->connect(TR(c)->ctx, c->host, c->opts.port, c->opts.connect_timeout_ms) != LTUYA_OK)
         return LTUYA_ERR_REJECTED;
     uint8_t b[64];
     ltuya_status_t verdict = LTUYA_ERR_REJECTED;

@@ -422,7 +422,6 @@ ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms)
     }
 }
 
-
 const char *ltuya_device_last_error(const ltuya_device_t *d)
 {
     return ltuya_client_device_error(&d->client);

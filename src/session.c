@@ -43,6 +43,7 @@ void ltuya_session_reset(ltuya_session_t *s)
     s->req = LTUYA_REQ_NONE;
     s->req_cmd = 0;
     s->req_acked = false;
+    s->resend_query = false;
     s->req_deadline = 0;
     s->hb_pending = false;
     s->hb_deadline = s->last_tx_ms = s->hs_deadline = 0;
@@ -347,9 +348,9 @@ static ltuya_status_t on_frame(ltuya_session_t *s, const ltuya_frame_t *f, uint6
         if (s->req == LTUYA_REQ_STATUS && is_error && wants_device22(f) && !s->device22) {
             /* fall back and ask again the way this firmware understands */
             s->device22 = true;
-            ltuya_status_t st = send_query(s, now);
+            s->resend_query = true; /* sent by the caller, after this frame's parse is gone */
             s->req_deadline = now + s->opts.reply_timeout_ms;
-            return st == LTUYA_OK ? LTUYA_OK : fail(s, st);
+            return LTUYA_OK;
         }
         if (is_error) {
             finish(s, LTUYA_ERR_DEVICE, NULL, f->payload, f->payload_len);
@@ -395,6 +396,45 @@ static ltuya_status_t decode_failure(ltuya_session_t *s, ltuya_status_t st)
     }
 }
 
+/* Decode and handle every whole frame the reassembler holds. */
+static ltuya_status_t take_frames(ltuya_session_t *s, uint64_t now)
+{
+    for (;;) {
+        if (s->state == LTUYA_SESSION_FAILED)
+            return LTUYA_ERR_BAD_STATE;
+        uint8_t *raw;
+        size_t len;
+        ltuya_status_t st = ltuya_reasm_next(&s->rx, &raw, &len);
+        if (st == LTUYA_NEED_MORE)
+            return LTUYA_OK;
+        if (st != LTUYA_OK)
+            continue; /* oversize header: skipped by the reassembler */
+        ltuya_decode_opts_t o = {s->opts.version, frame_key(s), LTUYA_FROM_DEVICE};
+        ltuya_frame_t f;
+        if (s->opts.on_frame)
+            s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
+        st = ltuya_frame_decode_whole(raw, len, &o, &f);
+        if (s->opts.on_frame)
+            s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
+        if (st != LTUYA_OK) {
+            st = decode_failure(s, st);
+            if (st != LTUYA_OK)
+                return st;
+            continue;
+        }
+        s->got_frame = true;
+        st = on_frame(s, &f, now);
+        if (st != LTUYA_OK)
+            return st;
+        if (s->resend_query) {
+            s->resend_query = false;
+            st = send_query(s, now);
+            if (st != LTUYA_OK)
+                return fail(s, st);
+        }
+    }
+}
+
 ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n, uint64_t now)
 {
     while (n) {
@@ -402,36 +442,22 @@ ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size
         ltuya_reasm_feed(&s->rx, data, n, &acc);
         data += acc;
         n -= acc;
-        for (;;) {
-            if (s->state == LTUYA_SESSION_FAILED)
-                return LTUYA_ERR_BAD_STATE;
-            uint8_t *raw;
-            size_t len;
-            ltuya_status_t st = ltuya_reasm_next(&s->rx, &raw, &len);
-            if (st == LTUYA_NEED_MORE)
-                break;
-            if (st != LTUYA_OK)
-                continue; /* oversize header: skipped by the reassembler */
-            ltuya_decode_opts_t o = {s->opts.version, frame_key(s), LTUYA_FROM_DEVICE};
-            ltuya_frame_t f;
-            if (s->opts.on_frame)
-                s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
-            st = ltuya_frame_decode_whole(raw, len, &o, &f);
-            if (s->opts.on_frame)
-                s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
-            if (st != LTUYA_OK) {
-                st = decode_failure(s, st);
-                if (st != LTUYA_OK)
-                    return st;
-                continue;
-            }
-            s->got_frame = true;
-            st = on_frame(s, &f, now);
-            if (st != LTUYA_OK)
-                return st;
-        }
+        ltuya_status_t st = take_frames(s, now);
+        if (st != LTUYA_OK)
+            return st;
     }
     return LTUYA_OK;
+}
+
+uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room)
+{
+    return ltuya_reasm_space(&s->rx, room);
+}
+
+ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now)
+{
+    ltuya_reasm_commit(&s->rx, n);
+    return take_frames(s, now);
 }
 
 ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now)

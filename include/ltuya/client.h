@@ -53,7 +53,7 @@ struct ltuya_client {
     char cid[LTUYA_MAX_ID + 1];
     ltuya_session_t session; /* holds the local key */
     bool connected;
-    bool waiting;         /* a request (blocking or begun) is in flight */
+    bool waiting; /* a request (blocking or begun) is in flight */
     bool result_has_dps;
     uint16_t frames_sent; /* on this connection (saturating) */
     uint16_t frames_seen; /* valid frames received on this connection (saturating) */

@@ -99,11 +99,6 @@
 #define LTUYA_JSON_SCRATCH 512
 #endif
 
-/* Bytes the client reads from the transport per call. */
-#ifndef LTUYA_READ_CHUNK
-#define LTUYA_READ_CHUNK 256
-#endif
-
 /* Most DP ids in one refresh (UPDATEDPS) request; more are ignored. */
 #ifndef LTUYA_MAX_REFRESH
 #define LTUYA_MAX_REFRESH 16

@@ -100,8 +100,9 @@ typedef struct {
     size_t tx_cap, tx_len, tx_off;
     /* the outstanding user request */
     ltuya_req_t req;
-    uint32_t req_cmd; /* reply command that completes it */
-    bool req_acked;   /* a write was acknowledged, waiting for nothing more */
+    uint32_t req_cmd;  /* reply command that completes it */
+    bool req_acked;    /* a write was acknowledged, waiting for nothing more */
+    bool resend_query; /* switched to device22: ask again once the reply is handled */
     uint64_t req_deadline;
     /* heartbeat */
     bool hb_pending;
@@ -136,6 +137,12 @@ void ltuya_session_output_done(ltuya_session_t *s, size_t n);
  * that failed the session (it also emits LTUYA_EV_FAILED). */
 ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n,
                                    uint64_t now_ms);
+
+/* The same without a copy or a buffer of the caller's: receive straight
+ * into the space rx_space() returns (never 0 bytes once the frames before
+ * were handled), then rx_commit() the count actually received. */
+uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room);
+ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now_ms);
 
 /* Timers: reply timeouts and heartbeats. Same return as input. */
 ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now_ms);

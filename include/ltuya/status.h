@@ -38,7 +38,7 @@
     X(ERR_JSON_TOO_DEEP, "JSON nested too deeply")                                                 \
     X(ERR_NOT_FOUND, "not found")                                                                  \
     /* sessions and devices */                                                                     \
-    X(ERR_WRONG_KEY, "wrong local key")                                          \
+    X(ERR_WRONG_KEY, "wrong local key")                                                            \
     X(ERR_HANDSHAKE, "handshake failed")                                                           \
     X(ERR_DEVICE, "device returned an error")                                                      \
     X(ERR_UNEXPECTED, "unexpected frame from device")                                              \
@@ -59,7 +59,8 @@ typedef enum {
         LTUYA_STATUS_COUNT_
 } ltuya_status_t;
 
-/* A short English description; never NULL (unknown values give "unknown status"). */
+/* A short English description; never NULL (unknown values give "unknown status").
+ * Built with LTUYA_WITH_STATUS_TEXT=0 (config.h) it returns ltuya_status_name(). */
 const char *ltuya_status_str(ltuya_status_t st);
 
 /* The enum name without the LTUYA_ prefix, e.g. "ERR_BAD_CRC"; never NULL. */

@@ -21,6 +21,7 @@ CONFIGS = [
     ("no31", "LTUYA_WITH_V31=0"),
     ("no35", "LTUYA_WITH_V35=0"),
     ("v33only", "3.2/3.3 only (V31=V34=V35=0)"),
+    ("v33min", "3.2/3.3 only, LTUYA_WITH_STATUS_TEXT=0"),
 ]
 TOOLS = {"cm4": "arm-none-eabi", "esp8266": "xtensa-lx106-elf", "rv32imc": "riscv64-unknown-elf"}
 NAMES = {
@@ -217,18 +218,18 @@ def main():
 
     print("\n## Core .text by protocol versions compiled in, bytes\n")
     print("Objects: all modules without crypto_common. Linked: what a program using the")
-    print("whole device API (scripts/size/app.c) gets from the core with --gc-sections,")
-    print("crypto_common included, crypto backend and C library not.\n")
-    head = ["build"] + [f"{t} objects" for t in targets] + [f"{t} linked" for t in targets]
+    print("whole device API (scripts/size/app.c) gets from the core modules with")
+    print("--gc-sections (discovery, the JSON iterator and the command names drop out);")
+    print("+ common adds src/crypto/common.c. Crypto backend and C library not counted.\n")
+    head = ["target", "build", "objects", "linked core", "linked core + common"]
     rows = []
-    for c, desc in CONFIGS:
-        objs = [sum(berkeley(t, [os.path.join(out, t, c, m + ".o") for m in MODULES])[m][0]
-                    for m in MODULES) for t in targets]
-        linked = []
-        for t in targets:
+    for t in targets:
+        for c, desc in CONFIGS:
+            objs = berkeley(t, [os.path.join(out, t, c, m + ".o") for m in MODULES])
             contrib = map_contrib(os.path.join(out, t, c, "app.map"))
-            linked.append(sum(v["text"] for k, v in contrib.items() if k in MODULES + ["crypto_common"]))
-        rows.append([f"{c} ({desc})"] + objs + linked)
+            core = sum(v["text"] for k, v in contrib.items() if k in MODULES)
+            common = contrib.get("crypto_common", {}).get("text", 0)
+            rows.append([t, f"{c}: {desc}", sum(objs[m][0] for m in MODULES), core, core + common])
     print(table(head, rows))
 
     print("\n## Linked per module (full build, device API program), .text bytes\n")
