@@ -32,6 +32,7 @@ test:
 	@cd $(BUILD_SSL) && ctest --output-on-failure -R 'test_(crypto|frame|handshake|vectors)'
 	@echo "== mbedTLS backend (all tests) =="
 	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
+	@scripts/size.sh --check build-size-check
 
 # Speed, reported as ratios (never asserted in tests).
 BUILD_BENCH ?= build-bench
@@ -69,3 +70,10 @@ coverage:
 	@if [ "$(COVERAGE_ALL)" = 1 ]; then scripts/deps.sh test && \
 	  { test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error; }; fi
 	@LTUYA_COV_ALL=$(COVERAGE_ALL) scripts/coverage.sh $(BUILD_COV)
+
+# Code size, context sizes and stack on Cortex-M4, ESP8266 and RISC-V
+# (cross compilers, compile and link only); docs/size.md holds the output.
+.PHONY: size
+size:
+	@scripts/deps.sh size
+	@scripts/size.sh build-size

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo|coverage]   (default: test)
+# Usage: scripts/deps.sh [build|test|demo|coverage|size]   (default: test)
 set -euo pipefail
 want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
-  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm) ;;
+  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm libnewlib-dev) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build) ;;
+  # cross compilers for `make size` (newlib/picolibc give the C headers)
+  size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
+               binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;
   *) echo "deps.sh: unknown target $want" >&2; exit 2 ;;
 esac
 

@@ -5,14 +5,17 @@
 
 static uint64_t now(const ltuya_client_t *c)
 {
-    return c->clock.now_ms(c->clock.ctx);
+    return c->opts.clock->now_ms(c->opts.clock->ctx);
 }
 
 static int64_t wall(void *user)
 {
-    ltuya_client_t *c = user;
-    return c->clock.wall_s ? c->clock.wall_s(c->clock.ctx) : 0;
+    const ltuya_clock_t *clk = ((ltuya_client_t *)user)->opts.clock;
+    return clk->wall_s ? clk->wall_s(clk->ctx) : 0;
 }
+
+/* The transport, for brevity. */
+#define TR(c) ((c)->opts.transport)
 
 /* Copy a status reply out of the event (its views stay in the rx buffer,
  * which the next frame does not overwrite before the call returns). */
@@ -61,9 +64,10 @@ static void on_frame(void *user, bool outgoing, const uint8_t *raw, size_t len,
                      const ltuya_frame_t *f, ltuya_status_t st)
 {
     ltuya_client_t *c = user;
-    if (outgoing)
+    /* saturating: only "none" / "some" matters */
+    if (outgoing && c->frames_sent < UINT16_MAX)
         c->frames_sent++;
-    else if (f)
+    else if (!outgoing && f && c->frames_seen < UINT16_MAX)
         c->frames_seen++;
     if (c->opts.on_frame)
         c->opts.on_frame(c->opts.user, outgoing, raw, len, f, st);
@@ -92,61 +96,49 @@ ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *o
     copy_str(c->host, sizeof c->host, opts->host);
     copy_str(c->dev_id, sizeof c->dev_id, opts->dev_id);
     copy_str(c->cid, sizeof c->cid, opts->cid);
-    memcpy(c->key, opts->local_key, LTUYA_KEY_LEN);
     c->opts.host = c->host;
     c->opts.dev_id = c->dev_id;
     c->opts.cid = opts->cid ? c->cid : NULL;
-    c->opts.local_key = NULL;
+    c->opts.local_key = NULL; /* the session keeps the only copy */
     if (!c->opts.port)
         c->opts.port = LTUYA_DEFAULT_PORT;
     if (!c->opts.connect_timeout_ms)
         c->opts.connect_timeout_ms = LTUYA_DEFAULT_CONNECT_TIMEOUT_MS;
-    c->transport = *opts->transport;
-    c->clock = *opts->clock;
-    c->rx = rx;
-    c->rx_cap = rx_cap;
-    c->tx = tx;
-    c->tx_cap = tx_cap;
     c->rng = (uint32_t)now(c) * 2654435761u + 1;
-    return LTUYA_OK;
-}
 
-static void new_session(ltuya_client_t *c)
-{
     ltuya_session_opts_t so = {0};
-    so.version = c->opts.version;
+    so.version = opts->version;
     so.dev_id = c->dev_id;
     so.cid = c->opts.cid;
-    so.local_key = c->key;
-    so.reply_timeout_ms = c->opts.reply_timeout_ms;
-    so.heartbeat_ms = c->opts.heartbeat_ms;
-    so.device22 = c->opts.device22 || c->session.device22; /* remember what we learnt */
-    so.header_on = c->opts.header_on;
-    so.header_off = c->opts.header_off;
-    so.header_version = c->opts.header_version;
+    so.local_key = (const uint8_t *)opts->local_key;
+    so.reply_timeout_ms = opts->reply_timeout_ms;
+    so.heartbeat_ms = opts->heartbeat_ms;
+    so.device22 = opts->device22;
+    so.header_on = opts->header_on;
+    so.header_off = opts->header_off;
+    so.header_version = opts->header_version;
     so.on_event = on_event;
     so.on_frame = on_frame;
     so.wall_s = wall;
     so.user = c;
-    ltuya_session_deinit(&c->session);
-    ltuya_session_init(&c->session, &so, c->rx, c->rx_cap, c->tx, c->tx_cap);
+    ltuya_session_init(&c->session, &so, rx, rx_cap, tx, tx_cap);
+    return LTUYA_OK;
 }
 
 void ltuya_client_close(ltuya_client_t *c)
 {
     if (c->connected)
-        c->transport.close(c->transport.ctx);
+        TR(c)->close(TR(c)->ctx);
     c->connected = false;
-    /* The session key (3.4/3.5) and the session's key copy die with the
-     * connection; the next connect derives a fresh one from c->key. */
-    ltuya_session_deinit(&c->session);
+    /* The 3.4/3.5 session key dies with the connection; the local key stays
+     * in the session for the next connect (wiped by deinit). */
+    ltuya_session_reset(&c->session);
 }
 
 void ltuya_client_deinit(ltuya_client_t *c)
 {
     ltuya_client_close(c);
     ltuya_session_deinit(&c->session);
-    ltuya_zeroize(c->key, sizeof c->key);
 }
 
 /* Send what the session has queued until the socket has no more room; what
@@ -157,7 +149,7 @@ static ltuya_status_t flush(ltuya_client_t *c)
     const uint8_t *p;
     size_t n;
     while ((n = ltuya_session_output(&c->session, &p)) > 0) {
-        int sent = c->transport.send(c->transport.ctx, p, n);
+        int sent = TR(c)->send(TR(c)->ctx, p, n);
         if (sent < 0)
             return (ltuya_status_t)-sent;
         if (sent == 0)
@@ -171,17 +163,19 @@ static ltuya_status_t flush(ltuya_client_t *c)
  * not keep us from looking at the clock. */
 #define LTUYA_DRAIN_READS 16
 
-/* Read what is available (up to LTUYA_DRAIN_READS reads) into the session. */
+/* Read what is available (up to LTUYA_DRAIN_READS reads), straight into the
+ * session's receive buffer. */
 static ltuya_status_t drain(ltuya_client_t *c)
 {
-    uint8_t buf[512];
     for (int reads = 0; reads < LTUYA_DRAIN_READS; reads++) {
-        int n = c->transport.recv(c->transport.ctx, buf, sizeof buf);
+        size_t room;
+        uint8_t *p = ltuya_session_rx_space(&c->session, &room);
+        int n = TR(c)->recv(TR(c)->ctx, p, room);
         if (n == 0)
             return LTUYA_OK;
         if (n < 0)
             return (ltuya_status_t)-n;
-        ltuya_status_t st = ltuya_session_input(&c->session, buf, (size_t)n, now(c));
+        ltuya_status_t st = ltuya_session_rx_commit(&c->session, (size_t)n, now(c));
         if (st != LTUYA_OK)
             return st;
         /* A finished request's DP views point into the receive buffer:
@@ -200,22 +194,21 @@ static ltuya_status_t diagnose_close(ltuya_client_t *c, ltuya_status_t st)
     if (c->frames_seen > 0)
         return st;
     ltuya_client_close(c);
-    if (c->transport.connect(c->transport.ctx, c->host, c->opts.port, c->opts.connect_timeout_ms) !=
-        LTUYA_OK)
+    if (TR(c)->connect(TR(c)->ctx, c->host, c->opts.port, c->opts.connect_timeout_ms) != LTUYA_OK)
         return LTUYA_ERR_REJECTED;
     uint8_t b[64];
     ltuya_status_t verdict = LTUYA_ERR_REJECTED;
     uint64_t until = now(c) + 300;
     while (now(c) < until) {
-        if (c->transport.wait(c->transport.ctx, false, (uint32_t)(until - now(c))) != LTUYA_OK)
+        if (TR(c)->wait(TR(c)->ctx, false, (uint32_t)(until - now(c))) != LTUYA_OK)
             break;
-        int n = c->transport.recv(c->transport.ctx, b, sizeof b);
+        int n = TR(c)->recv(TR(c)->ctx, b, sizeof b);
         if (n < 0) {
             verdict = LTUYA_ERR_CONN_LIMIT;
             break;
         }
     }
-    c->transport.close(c->transport.ctx);
+    TR(c)->close(TR(c)->ctx);
     return verdict;
 }
 
@@ -258,7 +251,7 @@ static ltuya_status_t run_until(ltuya_client_t *c, bool (*done)(const ltuya_clie
         bool to_send = ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0;
         uint64_t t = now(c), d = ltuya_session_deadline(&c->session);
         uint32_t wait = d == UINT64_MAX ? 1000 : d > t ? (uint32_t)(d - t) : 0;
-        st = c->transport.wait(c->transport.ctx, to_send, wait);
+        st = TR(c)->wait(TR(c)->ctx, to_send, wait);
         if (st != LTUYA_OK && st != LTUYA_ERR_TIMEOUT) {
             connection_lost(c);
             return st;
@@ -283,7 +276,7 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c)
         return LTUYA_OK;
     ltuya_client_close(c);
     ltuya_status_t st =
-        c->transport.connect(c->transport.ctx, c->host, c->opts.port, c->opts.connect_timeout_ms);
+        TR(c)->connect(TR(c)->ctx, c->host, c->opts.port, c->opts.connect_timeout_ms);
     if (st != LTUYA_OK) {
         connection_lost(c);
         return st;
@@ -291,7 +284,7 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c)
     c->connected = true;
     c->frames_sent = c->frames_seen = 0;
     c->result = LTUYA_OK;
-    new_session(c);
+    ltuya_session_reset(&c->session); /* keeps a learnt device22 mode */
     st = ltuya_session_start(&c->session, now(c));
     if (st != LTUYA_OK) {
         ltuya_client_close(c);
@@ -374,7 +367,7 @@ ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool recon
         return ltuya_client_connect(c);
     }
     bool to_send = ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0;
-    ltuya_status_t st = c->transport.wait(c->transport.ctx, to_send, wait_ms);
+    ltuya_status_t st = TR(c)->wait(TR(c)->ctx, to_send, wait_ms);
     if (st != LTUYA_OK && st != LTUYA_ERR_TIMEOUT) {
         connection_lost(c);
         return st;

@@ -5,67 +5,183 @@
 
 /* ---- the DP cache ----------------------------------------------------------- */
 
-/* Rebuild the string pool from the live entries (old strings are dropped
- * when a DP changes, so the pool only fills up with garbage over time). */
-static void pool_compact(ltuya_device_t *d)
+#define FLAG_ESCAPED 1u /* string text still JSON-escaped */
+#define FLAG_WIDE    2u /* integer beyond 32 bits: its 8 bytes are in the pool */
+
+_Static_assert(LTUYA_CACHE_DPS <= 255, "cache_count is a uint8_t");
+_Static_assert(LTUYA_CACHE_POOL <= 65535, "pool offsets are uint16_t");
+
+/* Bytes an entry holds in the pool (0 for none). */
+static size_t pool_bytes(const ltuya_cache_entry_t *e)
 {
-    char fresh[LTUYA_CACHE_POOL];
-    size_t used = 0;
-    for (size_t i = 0; i < d->cache.count; i++) {
-        ltuya_dp_t *dp = &d->cache.dp[i];
-        if (dp->type != LTUYA_DP_STR && dp->type != LTUYA_DP_RAW)
-            continue;
-        memcpy(fresh + used, dp->str.ptr, dp->str.len);
-        dp->str.ptr = d->pool + used;
-        used += dp->str.len;
-    }
-    memcpy(d->pool, fresh, used);
-    d->pool_len = used;
+    if (e->type == LTUYA_DP_STR || e->type == LTUYA_DP_RAW)
+        return e->v.text.len;
+    return e->type == LTUYA_DP_INT && (e->flags & FLAG_WIDE) ? 8 : 0;
 }
 
-static bool pool_store(ltuya_device_t *d, ltuya_dp_t *dp, ltuya_str_t text)
+/* Give back an entry's pool bytes, closing the gap so the pool never fills
+ * with stale text. */
+static void pool_release(ltuya_device_t *d, ltuya_cache_entry_t *e)
 {
-    if (LTUYA_CACHE_POOL - d->pool_len < text.len)
-        pool_compact(d);
-    if (LTUYA_CACHE_POOL - d->pool_len < text.len)
+    size_t n = pool_bytes(e);
+    if (!n)
+        return;
+    uint16_t off = e->v.text.off;
+    memmove(d->pool + off, d->pool + off + n, d->pool_len - off - n);
+    d->pool_len = (uint16_t)(d->pool_len - n);
+    for (size_t k = 0; k < d->cache_count; k++) {
+        ltuya_cache_entry_t *o = &d->cache[k];
+        if (o != e && pool_bytes(o) && o->v.text.off > off)
+            o->v.text.off = (uint16_t)(o->v.text.off - n);
+    }
+    e->type = LTUYA_DP_NULL;
+}
+
+/* Copy n bytes to the end of the pool; false if they do not fit. */
+static bool pool_append(ltuya_device_t *d, const void *bytes, size_t n, size_t *at)
+{
+    if ((size_t)LTUYA_CACHE_POOL - d->pool_len < n)
         return false;
-    memcpy(d->pool + d->pool_len, text.ptr, text.len);
-    dp->str.ptr = d->pool + d->pool_len;
-    dp->str.len = text.len;
-    d->pool_len += text.len;
+    memcpy(d->pool + d->pool_len, bytes, n);
+    *at = d->pool_len;
+    d->pool_len = (uint16_t)(d->pool_len + n);
     return true;
 }
 
-/* Pushes carry only what changed: merge them into what we know. */
-static void cache_merge(ltuya_device_t *d, const ltuya_dps_t *in)
+/* Store one DP into entry e (new or old), replacing its value. */
+static void entry_store(ltuya_device_t *d, ltuya_cache_entry_t *e, const ltuya_dp_t *src)
 {
-    for (size_t i = 0; i < in->count; i++) {
-        const ltuya_dp_t *src = &in->dp[i];
-        ltuya_dp_t *dst = NULL;
-        for (size_t k = 0; k < d->cache.count; k++)
-            if (d->cache.dp[k].id == src->id)
-                dst = &d->cache.dp[k];
-        if (!dst) {
-            if (d->cache.count >= LTUYA_MAX_DPS)
-                continue;
-            dst = &d->cache.dp[d->cache.count++];
-        }
-        *dst = *src;
-        if (src->type == LTUYA_DP_STR || src->type == LTUYA_DP_RAW) {
-            dst->type = LTUYA_DP_NULL; /* not stored while the pool is being rebuilt */
-            if (pool_store(d, dst, src->str))
-                dst->type = src->type;
-        }
+    const void *bytes = NULL;
+    size_t n = 0, at = 0;
+    uint8_t flags = 0;
+    if (src->type == LTUYA_DP_STR || src->type == LTUYA_DP_RAW) {
+        bytes = src->str.len ? src->str.ptr : "";
+        n = src->str.len;
+        flags = src->escaped ? FLAG_ESCAPED : 0;
+    } else if (src->type == LTUYA_DP_INT && (src->i < INT32_MIN || src->i > INT32_MAX)) {
+        bytes = &src->i;
+        n = 8;
+        flags = FLAG_WIDE;
     }
-    d->cache.has_dps = true;
+    bool stored = true;
+    const char *b = bytes;
+    if (b && b >= d->pool && b < d->pool + sizeof d->pool) {
+        /* A view of this very pool (a cached value written back): copy it
+         * before the old bytes are released and the pool moves. */
+        size_t old = pool_bytes(e), old_off = e->v.text.off;
+        stored = pool_append(d, bytes, n, &at);
+        pool_release(d, e);
+        if (stored && old && old_off < at)
+            at -= old;
+    } else {
+        pool_release(d, e);
+        if (bytes)
+            stored = pool_append(d, bytes, n, &at);
+    }
+    e->id = src->id;
+    e->flags = flags;
+    e->type = stored ? (uint8_t)src->type : LTUYA_DP_NULL; /* no room: known, value unknown */
+    e->v.i = 0;
+    if (bytes && stored) {
+        e->v.text.off = (uint16_t)at;
+        e->v.text.len = (uint16_t)n;
+    } else if (src->type == LTUYA_DP_INT) {
+        e->v.i = (int32_t)src->i;
+    } else if (src->type == LTUYA_DP_BOOL) {
+        e->v.i = src->b;
+    }
+}
+
+/* Pushes carry only what changed: merge them into what we know. */
+static void cache_merge(ltuya_device_t *d, const ltuya_dp_t *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ltuya_cache_entry_t *e = NULL;
+        for (size_t k = 0; k < d->cache_count && !e; k++)
+            if (d->cache[k].id == in[i].id)
+                e = &d->cache[k];
+        if (!e) {
+            if (d->cache_count >= LTUYA_CACHE_DPS)
+                continue;
+            e = &d->cache[d->cache_count++];
+            memset(e, 0, sizeof *e);
+        }
+        entry_store(d, e, &in[i]);
+    }
+}
+
+static void entry_load(const ltuya_device_t *d, const ltuya_cache_entry_t *e, ltuya_dp_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = e->id;
+    out->type = (ltuya_dp_type_t)e->type;
+    switch (out->type) {
+    case LTUYA_DP_BOOL:
+        out->b = e->v.i != 0;
+        break;
+    case LTUYA_DP_INT:
+        if (e->flags & FLAG_WIDE)
+            memcpy(&out->i, d->pool + e->v.text.off, 8);
+        else
+            out->i = e->v.i;
+        break;
+    case LTUYA_DP_STR:
+    case LTUYA_DP_RAW:
+        out->str.ptr = d->pool + e->v.text.off;
+        out->str.len = e->v.text.len;
+        out->escaped = (e->flags & FLAG_ESCAPED) != 0;
+        break;
+    default:
+        break;
+    }
+}
+
+ltuya_status_t ltuya_device_cached(const ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out)
+{
+    for (size_t k = 0; k < d->cache_count; k++)
+        if (d->cache[k].id == dp) {
+            entry_load(d, &d->cache[k], out);
+            return LTUYA_OK;
+        }
+    return LTUYA_ERR_NOT_FOUND;
+}
+
+bool ltuya_device_cache_at(const ltuya_device_t *d, size_t i, ltuya_dp_t *out)
+{
+    if (i >= d->cache_count)
+        return false;
+    entry_load(d, &d->cache[i], out);
+    return true;
+}
+
+void ltuya_device_cache(const ltuya_device_t *d, ltuya_dps_t *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = d->cache_count < LTUYA_MAX_DPS ? d->cache_count : LTUYA_MAX_DPS;
+    for (size_t i = 0; i < n; i++)
+        entry_load(d, &d->cache[i], &out->dp[i]);
+    out->count = n;
+    out->dropped = d->cache_count - n;
+    out->has_dps = n > 0;
 }
 
 static void on_push(void *user, const ltuya_dps_t *dps)
 {
     ltuya_device_t *d = user;
-    cache_merge(d, dps);
+    cache_merge(d, dps->dp, dps->count);
     if (d->user_push)
         d->user_push(d->user, dps);
+}
+
+/* Replies are merged here, straight from the session's parse, so a status
+ * call needs no ltuya_dps_t of its own. */
+static void on_done(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_dps_t *dps)
+{
+    ltuya_device_t *d = user;
+    if (st == LTUYA_OK && dps)
+        cache_merge(d, dps->dp, dps->count);
+    if (d->user_done)
+        d->user_done(d->user, req, st, dps);
 }
 
 /* ---- life cycle ------------------------------------------------------------- */
@@ -76,8 +192,10 @@ ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *o
     memset(d, 0, sizeof *d);
     ltuya_client_opts_t co = opts->client;
     d->user_push = co.on_push;
+    d->user_done = co.on_done;
     d->user = co.user;
     co.on_push = on_push;
+    co.on_done = on_done;
     co.user = d;
     d->energy = opts->energy;
     d->keep_alive = opts->keep_alive;
@@ -104,8 +222,6 @@ static ltuya_status_t call(ltuya_device_t *d, ltuya_req_t req, const ltuya_dp_t 
                            ltuya_dps_t *out)
 {
     ltuya_status_t st = ltuya_client_call(&d->client, req, dps, n, out);
-    if (st == LTUYA_OK && out && out->has_dps)
-        cache_merge(d, out);
     if (!d->keep_alive)
         ltuya_client_close(&d->client);
     return st;
@@ -113,36 +229,23 @@ static ltuya_status_t call(ltuya_device_t *d, ltuya_req_t req, const ltuya_dp_t 
 
 ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out)
 {
-    ltuya_dps_t local;
-    ltuya_dps_t *dst = out ? out : &local;
-    return call(d, LTUYA_REQ_STATUS, NULL, 0, dst);
+    return call(d, LTUYA_REQ_STATUS, NULL, 0, out);
 }
 
 ltuya_status_t ltuya_device_get(ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out)
 {
-    ltuya_dps_t all;
-    ltuya_status_t st = ltuya_device_status(d, &all);
+    ltuya_status_t st = ltuya_device_status(d, NULL);
     if (st != LTUYA_OK)
         return st;
     /* answer from the cache: its strings outlive the receive buffer */
-    const ltuya_dp_t *v = ltuya_dps_find(&d->cache, dp);
-    if (!v)
-        return LTUYA_ERR_NOT_FOUND;
-    *out = *v;
-    return LTUYA_OK;
+    return ltuya_device_cached(d, dp, out);
 }
 
 ltuya_status_t ltuya_device_set(ltuya_device_t *d, const ltuya_dp_t *dps, size_t n)
 {
     ltuya_status_t st = call(d, LTUYA_REQ_SET, dps, n, NULL);
-    if (st == LTUYA_OK) {
-        /* what we wrote is the new state (the push confirms it later) */
-        ltuya_dps_t wrote;
-        memset(&wrote, 0, sizeof wrote);
-        for (size_t i = 0; i < n && i < LTUYA_MAX_DPS; i++)
-            wrote.dp[wrote.count++] = dps[i];
-        cache_merge(d, &wrote);
-    }
+    if (st == LTUYA_OK)
+        cache_merge(d, dps, n); /* what we wrote is the new state (the push confirms it later) */
     return st;
 }
 
@@ -186,29 +289,50 @@ ltuya_status_t ltuya_device_heartbeat(ltuya_device_t *d)
 
 ltuya_status_t ltuya_device_refresh(ltuya_device_t *d, const uint16_t *ids, size_t n)
 {
-    ltuya_dp_t which[LTUYA_MAX_DPS];
+    ltuya_dp_t which[LTUYA_MAX_REFRESH];
     size_t k = 0;
     if (n == 0 && d->energy.power_dp) {
         which[k++] = ltuya_dp_null(d->energy.current_dp);
         which[k++] = ltuya_dp_null(d->energy.power_dp);
         which[k++] = ltuya_dp_null(d->energy.voltage_dp);
     }
-    for (size_t i = 0; i < n && k < LTUYA_MAX_DPS; i++)
+    for (size_t i = 0; i < n && k < LTUYA_MAX_REFRESH; i++)
         which[k++] = ltuya_dp_null(ids[i]);
-    ltuya_dps_t out;
-    memset(&out, 0, sizeof out);
-    return call(d, LTUYA_REQ_REFRESH, which, k, &out);
+    return call(d, LTUYA_REQ_REFRESH, which, k, NULL);
 }
 
 /* ---- energy ----------------------------------------------------------------- */
 
-static bool scaled(const ltuya_dps_t *dps, uint16_t dp, uint8_t scale, int32_t milli, int32_t *out)
+/* The energy maths reads integer DPs through this, from a status reply or
+ * from the cache alike. */
+typedef bool (*int_dp_fn)(const void *src, uint16_t id, int64_t *v);
+
+static bool dps_int(const void *src, uint16_t id, int64_t *v)
 {
-    const ltuya_dp_t *v = dp ? ltuya_dps_find(dps, dp) : NULL;
-    if (!v || v->type != LTUYA_DP_INT)
+    const ltuya_dp_t *p = id ? ltuya_dps_find(src, id) : NULL;
+    if (!p || p->type != LTUYA_DP_INT)
+        return false;
+    *v = p->i;
+    return true;
+}
+
+static bool cache_int(const void *src, uint16_t id, int64_t *v)
+{
+    ltuya_dp_t p;
+    if (!id || ltuya_device_cached(src, id, &p) != LTUYA_OK || p.type != LTUYA_DP_INT)
+        return false;
+    *v = p.i;
+    return true;
+}
+
+static bool scaled(int_dp_fn get, const void *src, uint16_t dp, uint8_t scale, int32_t milli,
+                   int32_t *out)
+{
+    int64_t x;
+    if (!get(src, dp, &x))
         return false;
     /* value / 10^scale in the unit, times `milli` for the milli-unit */
-    int64_t x = v->i * milli;
+    x *= milli;
     for (uint8_t i = 0; i < scale; i++)
         x /= 10;
     *out = (int32_t)x;
@@ -216,15 +340,13 @@ static bool scaled(const ltuya_dps_t *dps, uint16_t dp, uint8_t scale, int32_t m
 }
 
 /* The layouts real plugs use (protocol.md 8.1): mA, W x10, V x10. */
-static void guess_map(const ltuya_dps_t *dps, ltuya_energy_map_t *m)
+static void guess_map(int_dp_fn get, const void *src, ltuya_energy_map_t *m)
 {
-    static const uint16_t layouts[3][3] = {{18, 19, 20}, {4, 5, 6}, {21, 22, 23}};
+    static const uint8_t layouts[3][3] = {{18, 19, 20}, {4, 5, 6}, {21, 22, 23}};
+    int64_t x;
     for (size_t i = 0; i < 3; i++) {
-        const ltuya_dp_t *c = ltuya_dps_find(dps, layouts[i][0]);
-        const ltuya_dp_t *p = ltuya_dps_find(dps, layouts[i][1]);
-        const ltuya_dp_t *v = ltuya_dps_find(dps, layouts[i][2]);
-        if (c && p && v && c->type == LTUYA_DP_INT && p->type == LTUYA_DP_INT &&
-            v->type == LTUYA_DP_INT) {
+        if (get(src, layouts[i][0], &x) && get(src, layouts[i][1], &x) &&
+            get(src, layouts[i][2], &x)) {
             m->current_dp = layouts[i][0];
             m->power_dp = layouts[i][1];
             m->voltage_dp = layouts[i][2];
@@ -236,17 +358,28 @@ static void guess_map(const ltuya_dps_t *dps, ltuya_energy_map_t *m)
     }
 }
 
-void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
-                           ltuya_energy_t *out)
+static void energy(const ltuya_energy_map_t *map, int_dp_fn get, const void *src,
+                   ltuya_energy_t *out)
 {
     ltuya_energy_map_t m = *map;
     memset(out, 0, sizeof *out);
     if (!m.power_dp && !m.voltage_dp && !m.current_dp)
-        guess_map(dps, &m);
-    out->has_voltage = scaled(dps, m.voltage_dp, m.voltage_scale, 1000, &out->voltage_mv);
+        guess_map(get, src, &m);
+    out->has_voltage = scaled(get, src, m.voltage_dp, m.voltage_scale, 1000, &out->voltage_mv);
     /* current is usually in mA already: scale 0 means the value is milliamps */
-    out->has_current = scaled(dps, m.current_dp, m.current_scale, 1, &out->current_ma);
-    out->has_power = scaled(dps, m.power_dp, m.power_scale, 1000, &out->power_mw);
+    out->has_current = scaled(get, src, m.current_dp, m.current_scale, 1, &out->current_ma);
+    out->has_power = scaled(get, src, m.power_dp, m.power_scale, 1000, &out->power_mw);
+}
+
+void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
+                           ltuya_energy_t *out)
+{
+    energy(map, dps_int, dps, out);
+}
+
+void ltuya_device_energy_cached(const ltuya_device_t *d, ltuya_energy_t *out)
+{
+    energy(&d->energy, cache_int, d, out);
 }
 
 ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out)
@@ -254,13 +387,13 @@ ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out)
     ltuya_status_t st = ltuya_device_status(d, NULL);
     if (st != LTUYA_OK)
         return st;
-    ltuya_energy_from_dps(&d->energy, &d->cache, out);
+    ltuya_device_energy_cached(d, out);
     return out->has_power || out->has_voltage || out->has_current ? LTUYA_OK : LTUYA_ERR_NOT_FOUND;
 }
 
 ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms)
 {
-    const ltuya_clock_t *clk = &d->client.clock;
+    const ltuya_clock_t *clk = d->client.opts.clock;
     uint64_t end = clk->now_ms(clk->ctx) + timeout_ms;
     ltuya_status_t last = LTUYA_OK;
     if (!d->client.connected)
@@ -287,11 +420,6 @@ ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms)
         else if (d->client.connected)
             last = LTUYA_OK;
     }
-}
-
-const ltuya_dps_t *ltuya_device_cache(const ltuya_device_t *d)
-{
-    return &d->cache;
 }
 
 const char *ltuya_device_last_error(const ltuya_device_t *d)

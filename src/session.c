@@ -5,33 +5,15 @@
 
 #include "ltuya/handshake.h"
 
-/* Scratch for building one request's JSON (payloads stay small: devices
- * have 512-byte receive buffers). */
-#define JSON_SCRATCH 512
-
 static const uint16_t default_d22[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
                                        16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
 static const uint16_t energy_dps[] = {18, 19, 20};
-
-static void copy_id(char *dst, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n > LTUYA_MAX_ID)
-        n = LTUYA_MAX_ID;
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = 0;
-}
 
 void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
                         size_t rx_cap, uint8_t *tx, size_t tx_cap)
 {
     memset(s, 0, sizeof *s);
     s->opts = *opts;
-    copy_id(s->dev_id, opts->dev_id);
-    copy_id(s->cid, opts->cid);
-    s->opts.dev_id = s->dev_id;
-    s->opts.cid = opts->cid ? s->cid : NULL;
     if (opts->local_key)
         memcpy(s->local_key, opts->local_key, LTUYA_KEY_LEN);
     s->opts.local_key = NULL; /* only our copy is used, and wiped */
@@ -39,16 +21,32 @@ void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, ui
         s->opts.reply_timeout_ms = LTUYA_DEFAULT_REPLY_TIMEOUT_MS;
     if (!s->opts.heartbeat_ms)
         s->opts.heartbeat_ms = LTUYA_DEFAULT_HEARTBEAT_MS;
-    const uint16_t *ids = opts->device22_dps ? opts->device22_dps : default_d22;
-    size_t n = opts->device22_dps ? opts->device22_count : sizeof default_d22 / sizeof *ids;
-    if (n > LTUYA_MAX_DEVICE22_DPS)
-        n = LTUYA_MAX_DEVICE22_DPS;
-    memcpy(s->d22, ids, n * sizeof *ids);
-    s->n_d22 = (uint8_t)n;
+    if (!opts->device22_dps) {
+        s->opts.device22_dps = default_d22;
+        s->opts.device22_count = sizeof default_d22 / sizeof *default_d22;
+    }
     s->device22 = opts->device22;
     ltuya_reasm_init(&s->rx, rx, rx_cap);
     s->tx = tx;
     s->tx_cap = tx_cap;
+}
+
+void ltuya_session_reset(ltuya_session_t *s)
+{
+    ltuya_zeroize(s->session_key, sizeof s->session_key);
+    ltuya_zeroize(s->lc, sizeof s->lc);
+    s->state = LTUYA_SESSION_IDLE;
+    s->got_frame = false;
+    s->seq = 0;
+    ltuya_reasm_reset(&s->rx);
+    s->tx_len = s->tx_off = 0;
+    s->req = LTUYA_REQ_NONE;
+    s->req_cmd = 0;
+    s->req_acked = false;
+    s->resend_query = false;
+    s->req_deadline = 0;
+    s->hb_pending = false;
+    s->hb_deadline = s->last_tx_ms = s->hs_deadline = 0;
 }
 
 void ltuya_session_deinit(ltuya_session_t *s)
@@ -59,9 +57,11 @@ void ltuya_session_deinit(ltuya_session_t *s)
     s->state = LTUYA_SESSION_IDLE;
 }
 
+/* 3.4 and 3.5 negotiate a session key first (always false without them,
+ * so the handshake code is left out). */
 static bool keyed_version(const ltuya_session_t *s)
 {
-    return s->opts.version >= LTUYA_V34;
+    return LTUYA_WITH_HANDSHAKE && s->opts.version >= LTUYA_V34;
 }
 
 static const uint8_t *frame_key(const ltuya_session_t *s)
@@ -127,7 +127,7 @@ static ltuya_status_t send_frame(ltuya_session_t *s, uint32_t cmd, const void *p
     f.header = header_mode(s, cmd);
     f.header_version = s->opts.header_version;
     f.v31_encrypt = ltuya_v31_encrypts(cmd, false);
-    if (f.version == LTUYA_V35) {
+    if (LTUYA_WITH_V35 && f.version == LTUYA_V35) {
         ltuya_status_t st = ltuya_random(nonce, sizeof nonce);
         if (st != LTUYA_OK)
             return st;
@@ -170,24 +170,25 @@ static ltuya_status_t send_json(ltuya_session_t *s, uint32_t cmd, const ltuya_jw
 /* Requested by the user or due by the timer: the same frame. */
 static ltuya_status_t send_heartbeat(ltuya_session_t *s, uint64_t now)
 {
-    char json[JSON_SCRATCH];
+    char json[LTUYA_JSON_SCRATCH];
     ltuya_jw_t w;
     ltuya_jw_init(&w, json, sizeof json);
-    ltuya_json_heartbeat(&w, s->dev_id);
+    ltuya_json_heartbeat(&w, s->opts.dev_id);
     return send_json(s, LTUYA_CMD_HEART_BEAT, &w, now);
 }
 
 static ltuya_status_t send_query(ltuya_session_t *s, uint64_t now)
 {
-    char json[JSON_SCRATCH];
+    char json[LTUYA_JSON_SCRATCH];
     ltuya_jw_t w;
     uint32_t cmd;
     ltuya_jw_init(&w, json, sizeof json);
     if (s->device22) {
-        ltuya_json_device22_query(&w, s->dev_id, wall(s), s->d22, s->n_d22);
+        ltuya_json_device22_query(&w, s->opts.dev_id, wall(s), s->opts.device22_dps,
+                                  s->opts.device22_count);
         cmd = LTUYA_CMD_CONTROL_NEW;
     } else {
-        ltuya_json_query(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s));
+        ltuya_json_query(&w, s->opts.version, s->opts.dev_id, s->opts.cid, wall(s));
         cmd = keyed_version(s) ? LTUYA_CMD_DP_QUERY_NEW : LTUYA_CMD_DP_QUERY;
     }
     s->req_cmd = cmd;
@@ -221,7 +222,7 @@ ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now)
 ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const ltuya_dp_t *dps,
                                      size_t n, uint64_t now)
 {
-    char json[JSON_SCRATCH];
+    char json[LTUYA_JSON_SCRATCH];
     ltuya_jw_t w;
     ltuya_status_t st;
     if (s->state != LTUYA_SESSION_READY)
@@ -240,13 +241,13 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
     case LTUYA_REQ_SET:
         if (!n)
             return LTUYA_ERR_INVALID_ARG;
-        ltuya_json_control(&w, s->opts.version, s->dev_id, s->opts.cid, wall(s), dps, n);
+        ltuya_json_control(&w, s->opts.version, s->opts.dev_id, s->opts.cid, wall(s), dps, n);
         s->req_cmd = keyed_version(s) ? LTUYA_CMD_CONTROL_NEW : LTUYA_CMD_CONTROL;
         st = send_json(s, s->req_cmd, &w, now);
         break;
     case LTUYA_REQ_REFRESH: {
-        uint16_t ids[LTUYA_MAX_DPS];
-        size_t k = n < LTUYA_MAX_DPS ? n : LTUYA_MAX_DPS;
+        uint16_t ids[LTUYA_MAX_REFRESH];
+        size_t k = n < LTUYA_MAX_REFRESH ? n : LTUYA_MAX_REFRESH;
         for (size_t i = 0; i < k; i++)
             ids[i] = dps[i].id;
         ltuya_json_refresh(&w, k ? ids : energy_dps, k ? k : 3);
@@ -335,14 +336,14 @@ static void push(ltuya_session_t *s, const ltuya_dps_t *d)
 
 static ltuya_status_t on_frame(ltuya_session_t *s, const ltuya_frame_t *f, uint64_t now)
 {
+    if (LTUYA_WITH_HANDSHAKE && s->state == LTUYA_SESSION_HANDSHAKE)
+        return on_handshake_reply(s, f, now);
+
     ltuya_dps_t d;
     bool has_dps = f->payload_len && f->payload[0] == '{' &&
                    ltuya_json_parse_dps((const char *)f->payload, f->payload_len, &d) == LTUYA_OK &&
                    d.has_dps;
     bool is_error = f->has_retcode && f->retcode != 0 && f->payload_len > 0 && !has_dps;
-
-    if (s->state == LTUYA_SESSION_HANDSHAKE)
-        return on_handshake_reply(s, f, now);
 
     if (f->cmd == LTUYA_CMD_HEART_BEAT) {
         s->hb_pending = false;
@@ -356,9 +357,9 @@ static ltuya_status_t on_frame(ltuya_session_t *s, const ltuya_frame_t *f, uint6
         if (s->req == LTUYA_REQ_STATUS && is_error && wants_device22(f) && !s->device22) {
             /* fall back and ask again the way this firmware understands */
             s->device22 = true;
-            ltuya_status_t st = send_query(s, now);
+            s->resend_query = true; /* sent by the caller, after this frame's parse is gone */
             s->req_deadline = now + s->opts.reply_timeout_ms;
-            return st == LTUYA_OK ? LTUYA_OK : fail(s, st);
+            return LTUYA_OK;
         }
         if (is_error) {
             finish(s, LTUYA_ERR_DEVICE, NULL, f->payload, f->payload_len);
@@ -404,6 +405,45 @@ static ltuya_status_t decode_failure(ltuya_session_t *s, ltuya_status_t st)
     }
 }
 
+/* Decode and handle every whole frame the reassembler holds. */
+static ltuya_status_t take_frames(ltuya_session_t *s, uint64_t now)
+{
+    for (;;) {
+        if (s->state == LTUYA_SESSION_FAILED)
+            return LTUYA_ERR_BAD_STATE;
+        uint8_t *raw;
+        size_t len;
+        ltuya_status_t st = ltuya_reasm_next(&s->rx, &raw, &len);
+        if (st == LTUYA_NEED_MORE)
+            return LTUYA_OK;
+        if (st != LTUYA_OK)
+            continue; /* oversize header: skipped by the reassembler */
+        ltuya_decode_opts_t o = {s->opts.version, frame_key(s), LTUYA_FROM_DEVICE};
+        ltuya_frame_t f;
+        if (s->opts.on_frame)
+            s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
+        st = ltuya_frame_decode_whole(raw, len, &o, &f);
+        if (s->opts.on_frame)
+            s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
+        if (st != LTUYA_OK) {
+            st = decode_failure(s, st);
+            if (st != LTUYA_OK)
+                return st;
+            continue;
+        }
+        s->got_frame = true;
+        st = on_frame(s, &f, now);
+        if (st != LTUYA_OK)
+            return st;
+        if (s->resend_query) {
+            s->resend_query = false;
+            st = send_query(s, now);
+            if (st != LTUYA_OK)
+                return fail(s, st);
+        }
+    }
+}
+
 ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n, uint64_t now)
 {
     while (n) {
@@ -411,36 +451,22 @@ ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size
         ltuya_reasm_feed(&s->rx, data, n, &acc);
         data += acc;
         n -= acc;
-        for (;;) {
-            if (s->state == LTUYA_SESSION_FAILED)
-                return LTUYA_ERR_BAD_STATE;
-            uint8_t *raw;
-            size_t len;
-            ltuya_status_t st = ltuya_reasm_next(&s->rx, &raw, &len);
-            if (st == LTUYA_NEED_MORE)
-                break;
-            if (st != LTUYA_OK)
-                continue; /* oversize header: skipped by the reassembler */
-            ltuya_decode_opts_t o = {s->opts.version, frame_key(s), LTUYA_FROM_DEVICE};
-            ltuya_frame_t f;
-            if (s->opts.on_frame)
-                s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
-            st = ltuya_frame_decode_whole(raw, len, &o, &f);
-            if (s->opts.on_frame)
-                s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
-            if (st != LTUYA_OK) {
-                st = decode_failure(s, st);
-                if (st != LTUYA_OK)
-                    return st;
-                continue;
-            }
-            s->got_frame = true;
-            st = on_frame(s, &f, now);
-            if (st != LTUYA_OK)
-                return st;
-        }
+        ltuya_status_t st = take_frames(s, now);
+        if (st != LTUYA_OK)
+            return st;
     }
     return LTUYA_OK;
+}
+
+uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room)
+{
+    return ltuya_reasm_space(&s->rx, room);
+}
+
+ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now)
+{
+    ltuya_reasm_commit(&s->rx, n);
+    return take_frames(s, now);
 }
 
 ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now)

@@ -1,7 +1,12 @@
 #include "ltuya/status.h"
 
+#include "ltuya/config.h"
+
 const char *ltuya_status_str(ltuya_status_t st)
 {
+#if !LTUYA_WITH_STATUS_TEXT
+    return ltuya_status_name(st); /* saves the texts' flash on small targets */
+#else
     switch (st) {
 #define LTUYA_STATUS_STR_(name, text)                                                              \
     case LTUYA_##name:                                                                             \
@@ -11,6 +16,7 @@ const char *ltuya_status_str(ltuya_status_t st)
     default:
         return "unknown status";
     }
+#endif
 }
 
 const char *ltuya_status_name(ltuya_status_t st)

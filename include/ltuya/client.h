@@ -19,11 +19,6 @@
 #include "ltuya/session.h"
 #include "ltuya/transport.h"
 
-#define LTUYA_DEFAULT_PORT               6668
-#define LTUYA_DEFAULT_CONNECT_TIMEOUT_MS 3000
-#define LTUYA_BACKOFF_MIN_MS             500
-#define LTUYA_BACKOFF_MAX_MS             30000
-
 typedef struct ltuya_client ltuya_client_t;
 
 typedef struct {
@@ -46,35 +41,30 @@ typedef struct {
     void (*on_done)(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_dps_t *dps);
     ltuya_frame_fn on_frame; /* logging hook (-v) */
     void *user;
-    const ltuya_transport_t *transport; /* required */
-    const ltuya_clock_t *clock;         /* required */
+    /* Required; not copied: both must outlive the client. */
+    const ltuya_transport_t *transport;
+    const ltuya_clock_t *clock;
 } ltuya_client_opts_t;
 
 struct ltuya_client {
-    ltuya_client_opts_t opts;
-    char host[64];
+    ltuya_client_opts_t opts; /* as given, with host/dev_id/cid pointing at the copies below */
+    char host[LTUYA_MAX_HOST + 1];
     char dev_id[LTUYA_MAX_ID + 1];
     char cid[LTUYA_MAX_ID + 1];
-    uint8_t key[LTUYA_KEY_LEN];
-    ltuya_transport_t transport;
-    ltuya_clock_t clock;
-    ltuya_session_t session;
-    uint8_t *rx, *tx;
-    size_t rx_cap, tx_cap;
+    ltuya_session_t session; /* holds the local key */
     bool connected;
-    unsigned frames_sent; /* on this connection */
-    unsigned frames_seen; /* valid frames received on this connection */
-    /* the request in flight (blocking or begun) */
-    bool waiting;
+    bool waiting; /* a request (blocking or begun) is in flight */
+    bool result_has_dps;
+    uint16_t frames_sent; /* on this connection (saturating) */
+    uint16_t frames_seen; /* valid frames received on this connection (saturating) */
     ltuya_req_t req;
     ltuya_status_t result;
     ltuya_dps_t *result_dps; /* where a status reply is copied (may be NULL) */
-    bool result_has_dps;
-    char device_error[64];
+    char device_error[LTUYA_MAX_DEVICE_ERROR + 1];
     /* reconnects */
     uint32_t backoff_ms;
-    uint64_t next_connect_ms;
     uint32_t rng;
+    uint64_t next_connect_ms;
 };
 
 /* LTUYA_ERR_INVALID_ARG for a missing host/id/transport/clock or a key that

@@ -7,9 +7,11 @@
  * handshake), does its work and returns within its timeout with a specific
  * status. Poll-driven form: see client.h.
  *
- * Memory: the context holds no large buffers. The caller gives a receive
- * and a transmit buffer at init (LTUYA_DEVICE_RX_SIZE / LTUYA_DEVICE_TX_SIZE
- * are comfortable sizes); they must outlive the device.
+ * Memory: the context holds no large buffers (under 1 KiB on a 32-bit MCU
+ * with the defaults of config.h; docs/size.md has the figures). The caller
+ * gives a receive and a transmit buffer at init (LTUYA_DEVICE_RX_SIZE /
+ * LTUYA_DEVICE_TX_SIZE are comfortable sizes); they must outlive the device,
+ * as must the transport and clock of the options.
  *
  * Example:
  *   static uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
@@ -33,9 +35,6 @@
 #include "ltuya/client.h"
 #include "ltuya/json.h"
 
-#define LTUYA_DEVICE_RX_SIZE LTUYA_MAX_FRAME
-#define LTUYA_DEVICE_TX_SIZE 1024
-
 /* Where the energy readings live and how they are scaled (value / 10^scale
  * in the unit: V, mA, W). All zero = find out from the status: 18/19/20
  * (mA, W x10, V x10), else 4/5/6, else 21/22/23 with the same scales. */
@@ -57,19 +56,32 @@ typedef struct {
     bool keep_alive; /* stay connected between calls (else close after each) */
 } ltuya_device_opts_t;
 
-/* Room for the text of string DPs in the cache. */
-#ifndef LTUYA_CACHE_POOL
-#define LTUYA_CACHE_POOL 256
-#endif
+/* One remembered DP, 8 bytes. Text (strings, raw JSON) lives in the
+ * device's pool at [off, off + len); so do the 8 bytes of an integer that
+ * does not fit 32 bits. Read entries with ltuya_device_cached() and
+ * ltuya_device_cache_at(), not directly. */
+typedef struct {
+    uint16_t id;
+    uint8_t type;  /* ltuya_dp_type_t */
+    uint8_t flags; /* internal: escaped text, wide integer */
+    union {
+        int32_t i;
+        struct {
+            uint16_t off, len;
+        } text;
+    } v;
+} ltuya_cache_entry_t;
 
 typedef struct {
     ltuya_client_t client;
     ltuya_energy_map_t energy;
     bool keep_alive;
-    ltuya_dps_t cache; /* merged state; string views point into pool */
+    uint8_t cache_count;
+    uint16_t pool_len;
+    ltuya_cache_entry_t cache[LTUYA_CACHE_DPS]; /* merged state, in order of first sight */
     char pool[LTUYA_CACHE_POOL];
-    size_t pool_len;
     void (*user_push)(void *user, const ltuya_dps_t *dps);
+    void (*user_done)(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_dps_t *dps);
     void *user;
 } ltuya_device_t;
 
@@ -79,9 +91,9 @@ ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *o
 /* Connect now (otherwise the first call does). */
 ltuya_status_t ltuya_device_connect(ltuya_device_t *d);
 
-/* Ask for all DPs. The cache (ltuya_device_cache) is updated; `out`, if not
- * NULL, receives the reply as the device sent it (views valid until the next
- * call on d). */
+/* Ask for all DPs. The cache is updated; `out`, if not NULL, receives the
+ * reply as the device sent it (views valid until the next call on d). With
+ * out = NULL no ltuya_dps_t is needed at all (read the cache instead). */
 ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out);
 
 /* One DP from a fresh status (LTUYA_ERR_NOT_FOUND if the device lacks it). */
@@ -104,17 +116,34 @@ ltuya_status_t ltuya_device_refresh(ltuya_device_t *d, const uint16_t *ids, size
 /* Volts, amps and watts from a fresh status (energy map above). */
 ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out);
 
-/* Energy from DPs already at hand (a push, the cache); no I/O. */
+/* Energy from DPs already at hand (a push, a status reply); no I/O. */
 void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
                            ltuya_energy_t *out);
+
+/* Energy from the cache (the device's map); no I/O. */
+void ltuya_device_energy_cached(const ltuya_device_t *d, ltuya_energy_t *out);
 
 /* Wait up to timeout_ms for pushes (delivered to the client's on_push),
  * sending heartbeats and reconnecting as needed. LTUYA_OK when the time is
  * up, or the error that stopped it. */
 ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms);
 
-/* The merged state of every DP seen so far (pushes are partial). */
-const ltuya_dps_t *ltuya_device_cache(const ltuya_device_t *d);
+/* ---- The cache: the merged state of every DP seen so far (pushes are
+ * partial), without I/O. Up to LTUYA_CACHE_DPS DPs with LTUYA_CACHE_POOL
+ * bytes of text; a string that does not fit is remembered as null. String
+ * views point into the device and stay valid until the next call on d. */
+
+/* One DP: LTUYA_OK, or LTUYA_ERR_NOT_FOUND if it was never seen. */
+ltuya_status_t ltuya_device_cached(const ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
+
+/* The i-th cached DP (0 <= i < count, in order of first sight); false past the end.
+ *   ltuya_dp_t v; for (size_t i = 0; ltuya_device_cache_at(d, i, &v); i++) ... */
+bool ltuya_device_cache_at(const ltuya_device_t *d, size_t i, ltuya_dp_t *out);
+
+/* All of it as a status reply would look (count, dp[], has_dps = count > 0),
+ * e.g. for ltuya_energy_from_dps(). Needs the caller's ltuya_dps_t (large:
+ * LTUYA_MAX_DPS entries); the two calls above do not. */
+void ltuya_device_cache(const ltuya_device_t *d, ltuya_dps_t *out);
 
 /* The device's own error text of the last LTUYA_ERR_DEVICE ("" if none). */
 const char *ltuya_device_last_error(const ltuya_device_t *d);

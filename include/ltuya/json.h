@@ -50,13 +50,13 @@ typedef enum {
  * ltuya_json_unescape() gives the text; the writer escapes unescaped strings
  * and copies escaped ones as they are. For LTUYA_DP_RAW, `str` is the JSON. */
 typedef struct {
-    uint16_t id;
-    ltuya_dp_type_t type;
-    bool escaped;
-    bool b;
     int64_t i;
     ltuya_str_t str;
-} ltuya_dp_t;
+    ltuya_dp_type_t type;
+    uint16_t id;
+    bool escaped;
+    bool b;
+} ltuya_dp_t; /* largest members first: 24 bytes on 32-bit targets */
 
 static inline ltuya_dp_t ltuya_dp_bool(uint16_t id, bool v)
 {

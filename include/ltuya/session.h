@@ -27,10 +27,6 @@
 #include "ltuya/frame.h"
 #include "ltuya/json.h"
 
-#define LTUYA_DEFAULT_REPLY_TIMEOUT_MS 5000
-#define LTUYA_DEFAULT_HEARTBEAT_MS     10000
-#define LTUYA_MAX_DEVICE22_DPS         32
-
 typedef enum {
     LTUYA_REQ_NONE = 0,
     LTUYA_REQ_STATUS,    /* DP_QUERY / DP_QUERY_NEW / device22 CONTROL_NEW with nulls */
@@ -66,9 +62,11 @@ typedef void (*ltuya_frame_fn)(void *user, bool outgoing, const uint8_t *raw, si
 
 typedef struct {
     ltuya_version_t version;
-    const char *dev_id;           /* copied; at most LTUYA_MAX_ID characters */
-    const char *cid;              /* sub-device node id, or NULL; copied */
-    const uint8_t *local_key;     /* 16 bytes; copied */
+    /* dev_id, cid and device22_dps are not copied (the client keeps the
+     * copies): they must stay valid and unchanged while the session lives. */
+    const char *dev_id;           /* at most LTUYA_MAX_ID characters */
+    const char *cid;              /* sub-device node id, or NULL */
+    const uint8_t *local_key;     /* 16 bytes; copied, wiped by deinit */
     uint32_t reply_timeout_ms;    /* 0 = LTUYA_DEFAULT_REPLY_TIMEOUT_MS */
     uint32_t heartbeat_ms;        /* 0 = LTUYA_DEFAULT_HEARTBEAT_MS; UINT32_MAX = never */
     bool device22;                /* query with CONTROL_NEW + null DPs from the start */
@@ -92,10 +90,6 @@ typedef enum {
 
 typedef struct {
     ltuya_session_opts_t opts;
-    char dev_id[LTUYA_MAX_ID + 1];
-    char cid[LTUYA_MAX_ID + 1];
-    uint16_t d22[LTUYA_MAX_DEVICE22_DPS];
-    uint8_t n_d22;
     uint8_t local_key[LTUYA_KEY_LEN];
     uint8_t session_key[LTUYA_KEY_LEN];
     uint8_t lc[16];
@@ -108,8 +102,9 @@ typedef struct {
     size_t tx_cap, tx_len, tx_off;
     /* the outstanding user request */
     ltuya_req_t req;
-    uint32_t req_cmd; /* reply command that completes it */
-    bool req_acked;   /* a write was acknowledged, waiting for nothing more */
+    uint32_t req_cmd;  /* reply command that completes it */
+    bool req_acked;    /* a write was acknowledged, waiting for nothing more */
+    bool resend_query; /* switched to device22: ask again once the reply is handled */
     uint64_t req_deadline;
     /* heartbeat */
     bool hb_pending;
@@ -120,6 +115,10 @@ typedef struct {
 
 void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
                         size_t rx_cap, uint8_t *tx, size_t tx_cap);
+
+/* Forget the connection (state, keys, buffers, timers) to start over on a
+ * new one; keeps the options, the local key and a learnt device22 mode. */
+void ltuya_session_reset(ltuya_session_t *s);
 
 /* Call once the TCP connection is up: 3.4/3.5 queue the handshake, other
  * versions are ready at once (LTUYA_EV_READY is emitted). */
@@ -140,6 +139,12 @@ void ltuya_session_output_done(ltuya_session_t *s, size_t n);
  * that failed the session (it also emits LTUYA_EV_FAILED). */
 ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n,
                                    uint64_t now_ms);
+
+/* The same without a copy or a buffer of the caller's: receive straight
+ * into the space rx_space() returns (never 0 bytes once the frames before
+ * were handled), then rx_commit() the count actually received. */
+uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room);
+ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now_ms);
 
 /* Timers: reply timeouts and heartbeats. Same return as input. */
 ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now_ms);

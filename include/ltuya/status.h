@@ -59,7 +59,8 @@ typedef enum {
         LTUYA_STATUS_COUNT_
 } ltuya_status_t;
 
-/* A short English description; never NULL (unknown values give "unknown status"). */
+/* A short English description; never NULL (unknown values give "unknown status").
+ * Built with LTUYA_WITH_STATUS_TEXT=0 (config.h) it returns ltuya_status_name(). */
 const char *ltuya_status_str(ltuya_status_t st);
 
 /* The enum name without the LTUYA_ prefix, e.g. "ERR_BAD_CRC"; never NULL. */

@@ -33,7 +33,8 @@ static ltuya_device_opts_t base_opts(ltuya_version_t v)
     o.client.dev_id = t.dev.client.dev_id;
     o.client.local_key = t.key ? t.key : t.entry.key;
     o.client.version = v;
-    o.client.on_push = NULL;
+    o.client.on_push = NULL; /* the device's own hooks, not ours */
+    o.client.on_done = NULL;
     o.client.user = NULL;
     o.keep_alive = true;
     return o;

@@ -59,10 +59,10 @@ static void sparkline(void)
         printf("%s", blocks[(size_t)((int64_t)history[i] * 7 / max)]);
 }
 
-static void energy_line(const ltuya_dps_t *all)
+static void energy_line(void)
 {
     ltuya_energy_t e;
-    ltuya_energy_from_dps(&t.dev.energy, all, &e);
+    ltuya_device_energy_cached(&t.dev, &e);
     if (!e.has_power)
         return;
     if (nhist == SPARK) {
@@ -170,7 +170,7 @@ int cli_watch_main(int argc, char **argv)
                ltuya_version_str(t.ver));
     }
     show(&d, "state");
-    energy_line(ltuya_device_cache(&t.dev));
+    energy_line();
     const ltuya_clock_t *clk = ltuya_posix_clock();
     uint64_t start = clk->now_ms(NULL);
     while (!stop) {
@@ -188,7 +188,7 @@ int cli_watch_main(int argc, char **argv)
             break;
         st = ltuya_device_refresh(&t.dev, NULL, 0);
         if (st == LTUYA_OK)
-            energy_line(ltuya_device_cache(&t.dev));
+            energy_line();
         else if (!t.json)
             fprintf(stderr, "ltuya watch: %s (reconnecting)\n", ltuya_status_str(st));
     }
