@@ -75,11 +75,10 @@ static int status_errno(ltuya_status_t st)
 static const char *status_hint(ltuya_status_t st)
 {
     switch (st) {
-    case LTUYA_ERR_WRONG_KEY:
     case LTUYA_ERR_BAD_HMAC:
     case LTUYA_ERR_BAD_TAG:
     case LTUYA_ERR_BAD_PADDING:
-        return " (check the local key)";
+        return " (wrong local key?)";
     case LTUYA_ERR_REFUSED:
         return " (wrong IP or port, or the device is off)";
     case LTUYA_ERR_NO_REPLY:
