@@ -1,8 +1,9 @@
 /*
  * Which ltuya port the MicroPython module runs on: the TCP transport, the
  * clocks and the random source come from ports/posix (unix port) or
- * ports/lwip (ESP32). micropython.mk / micropython.cmake choose by defining
- * MLTUYA_PORT_LWIP or not; modltuya.c only sees the mltuya_* names below.
+ * ports/lwip (ESP32). ESP-IDF builds (ESP_PLATFORM) take lwip unless
+ * MLTUYA_PORT_POSIX is defined; MLTUYA_PORT_LWIP forces lwip elsewhere.
+ * modltuya.c only sees the mltuya_* names below.
  *
  * ports/lwip is expected to mirror ports/posix (ltuya_lwip.h with
  * ltuya_lwip_init, ltuya_lwip_tcp_t, ltuya_lwip_tcp_init, ltuya_lwip_clock);
@@ -13,7 +14,7 @@
 
 #include "ltuya/transport.h"
 
-#if defined(MLTUYA_PORT_LWIP)
+#if defined(MLTUYA_PORT_LWIP) || (defined(ESP_PLATFORM) && !defined(MLTUYA_PORT_POSIX))
 #include "ltuya_lwip.h"
 typedef ltuya_lwip_tcp_t mltuya_tcp_t;
 #define mltuya_platform_init()  ltuya_lwip_init()

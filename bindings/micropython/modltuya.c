@@ -220,7 +220,7 @@ static ltuya_dp_t obj_to_dp(uint16_t id, mp_obj_t v, mp_obj_t *keep)
     if (mp_obj_is_bool(v))
         return ltuya_dp_bool(id, mp_obj_is_true(v));
     if (mp_obj_is_int(v))
-        return ltuya_dp_int(id, (int64_t)mp_obj_get_ll(v));
+        return ltuya_dp_int(id, (int64_t)mp_obj_get_int(v)); /* Tuya values are 32-bit */
     if (mp_obj_is_str(v)) {
         size_t len;
         const char *s = mp_obj_str_get_data(v, &len);
@@ -700,7 +700,8 @@ static void mltuya_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest)
         dest[0] = self->did;
         break;
     case MP_QSTR_version:
-        dest[0] = mp_obj_new_str_from_cstr(ltuya_version_str(self->version));
+        dest[0] =
+            new_text(ltuya_version_str(self->version), strlen(ltuya_version_str(self->version)));
         break;
     case MP_QSTR_port:
     case MP_QSTR_PORT:
