@@ -485,7 +485,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(mltuya_set_dps_obj, mltuya_set_dps);
 static mp_obj_t mltuya_set_multiple(mp_obj_t self_in, mp_obj_t dict)
 {
     mltuya_obj_t *self = get_open(self_in);
-    if (!mp_obj_is_type(dict, &mp_type_dict))
+    if (!mp_obj_is_dict_or_ordereddict(dict))
         mp_raise_TypeError(MP_ERROR_TEXT("ltuya: set_multiple takes a dict {dp: value}"));
     mp_map_t *map = mp_obj_dict_get_map(dict);
     ltuya_dp_t dps[16];

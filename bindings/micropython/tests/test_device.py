@@ -175,6 +175,14 @@ def test_api():
     check("None writes null", b.set_dps(26, None) == {"dps": {"26": None}})
     check("float is written", b.set_dps(22, 12.5) == {"dps": {"22": 12.5}})
     check("float ignored by the int DP", b.get_dps(22) == 1000)
+    try:
+        from collections import OrderedDict
+
+        r = b.set_multiple(OrderedDict([(20, True), ("22", 500)]))
+        check("set_multiple(OrderedDict)", r == {"dps": {"20": True, "22": 500}}, repr(r))
+        check("OrderedDict values written", b.get_dps(22) == 500)
+    except ImportError:
+        pass
     # debug logs frames (never the key) and changes nothing else
     g = device(3, debug=True)
     check("debug get_dps", g.get_dps(1) in (True, False))
