@@ -4,6 +4,7 @@
 BUILD      ?= build
 BUILD_TEST ?= build-test
 BUILD_SSL  ?= build-openssl
+BUILD_MEMCHECK ?= build-memcheck
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
@@ -28,11 +29,16 @@ test:
 	@cmake --build $(BUILD_TEST) -j $(JOBS)
 	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
 	@cmake --build $(BUILD_SSL) -j $(JOBS)
+	@cmake -S . -B $(BUILD_MEMCHECK) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF >/dev/null
+	@cmake --build $(BUILD_MEMCHECK) -j $(JOBS) --target ltuya
+	@echo "== the core compiled for Cortex-M4 (every feature set) =="
+	@scripts/size.sh --check build-size-check
 	@echo "== OpenSSL backend =="
 	@cd $(BUILD_SSL) && ctest --output-on-failure -R 'test_(crypto|frame|handshake|vectors)'
-	@echo "== mbedTLS backend (all tests) =="
+	@echo "== the CLI and simulator under valgrind memcheck (no sanitizers) =="
+	@cd $(BUILD_MEMCHECK) && ctest --output-on-failure -R cli_memcheck
+	@echo "== mbedTLS backend, ASan/UBSan/LSan (all tests) =="
 	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
-	@scripts/size.sh --check build-size-check
 
 # Speed, reported as ratios (never asserted in tests).
 BUILD_BENCH ?= build-bench
@@ -58,7 +64,7 @@ check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH) $(BUILD_MEMCHECK)
 
 # Line and branch coverage of the core (gcovr; docs/coverage.md). Separate
 # build dir, -O0 --coverage, no sanitizers. COVERAGE_ALL=1 adds the slower

@@ -277,6 +277,8 @@ static void log_frame(void *user, bool outgoing, const uint8_t *raw, size_t len,
                   (unsigned)seq, (unsigned)len);
         return;
     }
+    if (!f && st == LTUYA_NEED_MORE)
+        return; /* the same frame comes again once decoded */
     if (!f) {
         mp_printf(&mp_plat_print, "[ltuya] < %u bytes: %s\n", (unsigned)len, ltuya_status_str(st));
         return;

@@ -87,6 +87,30 @@ static void drop(size_t i, bool reset)
     conns[i] = NULL;
 }
 
+/* Orderly end: every connection closed, every socket and allocation given
+ * back (so memcheck and LeakSanitizer see a clean exit). */
+static void release_all(void *pfd, void *map)
+{
+    for (size_t i = 0; conns && i < max_conns; i++)
+        if (conns[i])
+            drop(i, false);
+    for (size_t i = 0; i < nslots; i++) {
+        if (slots[i].listen_fd >= 0)
+            close(slots[i].listen_fd);
+        if (slots[i].udp_fd >= 0)
+            close(slots[i].udp_fd);
+        if (slots[i].solicit_fd >= 0)
+            close(slots[i].solicit_fd);
+    }
+    free(conns);
+    free(slots);
+    free(pfd);
+    free(map);
+    conns = NULL;
+    slots = NULL;
+    nslots = max_conns = 0;
+}
+
 /* Send what the device has queued, unless a fault holds it back. Returns
  * false when a reset fault wants the connection gone. */
 static bool flush(sim_conn_t *c)
@@ -727,8 +751,10 @@ int ltuya_sim_main(int argc, char **argv)
         for (size_t i = 0; i < nslots; i++)
             if (slots[i].beacon_ms && slots[i].next_beacon < next)
                 next = slots[i].next_beacon;
-        if (poll(pfd, (nfds_t)n, next > t0 ? (int)(next - t0) : 0) < 0 && errno != EINTR)
+        if (poll(pfd, (nfds_t)n, next > t0 ? (int)(next - t0) : 0) < 0 && errno != EINTR) {
+            release_all(pfd, map);
             return 1;
+        }
         uint64_t t = now_ms();
         for (size_t i = 0; i < nslots; i++)
             periodic_beacon(&slots[i], t);
@@ -754,8 +780,10 @@ int ltuya_sim_main(int argc, char **argv)
                     size_t used = (size_t)(nl + 1 - line);
                     memmove(line, nl + 1, line_len - used + 1);
                     line_len -= used;
-                    if (!go_on)
+                    if (!go_on) {
+                        release_all(pfd, map);
                         return 0;
+                    }
                 }
                 if (line_len == sizeof line - 1)
                     line_len = 0; /* an overlong line: drop it */
