@@ -531,7 +531,7 @@ int main(int argc, char **argv)
                t->version, t->commands, t->confirmed, t->failed, t->ambiguous, t->lost,
                t->reconnects, t->probes, t->backoff_checked, t->backoff_violations);
         if (t->max_ratio > 0)
-            printf(" (waited %.2f..%.2f x B)", t->min_ratio, t->max_ratio);
+            printf(" (gap/B of quick ones %.2f..%.2f)", t->min_ratio, t->max_ratio);
         printf("; fds %u -> %u; %.1f s %s\n", t->fds_before, t->fds_after, t->seconds,
                ok ? "ok" : "FAILED");
         printf("     errors:");
