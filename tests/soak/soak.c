@@ -67,6 +67,21 @@ typedef struct {
 
 static sim_t *live_sim; /* killed on a signal */
 
+/* A call that never returns is a hang: the longest wait a call may have is the backoff's cap
+ * (37.5 s) plus its connect and reply timeouts, well under WATCHDOG_S. */
+#define WATCHDOG_S 120
+
+static void on_alarm(int sig)
+{
+    static const char msg[] = "soak: HANG: a call did not return within the watchdog\n";
+    (void)sig;
+    if (write(2, msg, sizeof msg - 1) < 0) {
+    }
+    if (live_sim && live_sim->pid > 0)
+        kill(live_sim->pid, SIGKILL);
+    _exit(3);
+}
+
 static void on_signal(int sig)
 {
     if (live_sim && live_sim->pid > 0)
@@ -375,7 +390,9 @@ static void run_version(const config_t *cfg, unsigned index, tally_t *t)
             usleep(cfg->idle_s * 1000000u + 200000u);
         ltuya_dp_t w2[2] = {ltuya_dp_int(DP_NUM, (int64_t)i), ltuya_dp_bool(DP_SW, i % 8 < 4)};
         size_t n = i % 5 == 0 ? 2 : 1; /* every fifth write carries two DPs */
+        alarm(WATCHDOG_S);
         ltuya_status_t st = ltuya_device_set(&d, w2, n);
+        alarm(0);
         t->commands++;
         ltuya_dp_t now, sw;
         if (!sim_dp(&sim, DP_NUM, &now) || now.type != LTUYA_DP_INT || !sim_dp(&sim, DP_SW, &sw)) {
@@ -506,6 +523,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGALRM, on_alarm);
     ltuya_posix_init();
 
     tally_t tallies[8];
