@@ -30,6 +30,10 @@ static void on_event(void *user, const ltuya_event_t *ev)
     case LTUYA_EV_DONE:
         if (ev->req == LTUYA_REQ_HEARTBEAT && !c->waiting)
             break;
+        /* Unanswered: the reply may still come, and with no sequence number to tell it
+         * apart, the next request on this connection would take it for its own answer. */
+        if (ev->status == LTUYA_ERR_TIMEOUT || ev->status == LTUYA_ERR_NO_REPLY)
+            c->stale = true;
         c->waiting = false;
         c->result = ev->status;
         c->result_has_dps = ev->dps != NULL;
@@ -215,13 +219,24 @@ static ltuya_status_t diagnose_close(ltuya_client_t *c, ltuya_status_t st)
 static void connection_lost(ltuya_client_t *c)
 {
     ltuya_client_close(c);
-    /* exponential backoff with +-25 % jitter, so a fleet does not reconnect in step */
+    c->stale = false;
+    /* exponential backoff with +-25 % jitter, so a fleet does not reconnect in step; counted
+     * from when the lost connection was attempted, so a connection that lived long (and was
+     * dropped while idle) is reopened at once, one that failed early waits */
     c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : LTUYA_BACKOFF_MIN_MS;
     if (c->backoff_ms > LTUYA_BACKOFF_MAX_MS)
         c->backoff_ms = LTUYA_BACKOFF_MAX_MS;
     c->rng = c->rng * 1664525u + 1013904223u;
     uint32_t jitter = c->backoff_ms / 2 ? (c->rng >> 8) % (c->backoff_ms / 2) : 0;
-    c->next_connect_ms = now(c) + c->backoff_ms - c->backoff_ms / 4 + jitter;
+    c->next_connect_ms = c->last_connect_ms + c->backoff_ms - c->backoff_ms / 4 + jitter;
+}
+
+/* A request went unanswered: do not let its late reply answer the next one. */
+static void drop_if_stale(ltuya_client_t *c)
+{
+    if (c->stale && c->connected)
+        connection_lost(c);
+    c->stale = false;
 }
 
 /* Wait for the session to reach `done()` or fail, up to its own deadlines. */
@@ -275,6 +290,12 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c)
     if (c->connected && is_ready(c))
         return LTUYA_OK;
     ltuya_client_close(c);
+    /* the blocking form keeps the backoff too (pump waits for it by itself) */
+    uint64_t t = now(c);
+    if (t < c->next_connect_ms && c->opts.clock->sleep_ms)
+        c->opts.clock->sleep_ms(c->opts.clock->ctx, (uint32_t)(c->next_connect_ms - t));
+    c->last_connect_ms = now(c);
+    c->stale = false;
     ltuya_status_t st =
         TR(c)->connect(TR(c)->ctx, c->host, c->opts.port, c->opts.connect_timeout_ms);
     if (st != LTUYA_OK) {
@@ -318,6 +339,7 @@ static ltuya_status_t call_once(ltuya_client_t *c, ltuya_req_t req, const ltuya_
         st = run_until(c, not_waiting);
     if (st == LTUYA_OK)
         st = c->result;
+    drop_if_stale(c);
     return st;
 }
 
@@ -334,11 +356,10 @@ ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req, const ltuya
         return LTUYA_OK;
     }
     st = call_once(c, req, dps, n);
-    /* An idle persistent connection the device dropped: reopen once. */
-    if (was_connected && (st == LTUYA_ERR_CLOSED || st == LTUYA_ERR_RESET)) {
-        c->backoff_ms = 0;
+    /* An idle persistent connection the device dropped: reopen once (at once if it had
+     * lived longer than the backoff, see connection_lost). */
+    if (was_connected && (st == LTUYA_ERR_CLOSED || st == LTUYA_ERR_RESET))
         st = call_once(c, req, dps, n);
-    }
     /* Some devices refuse several DPs in one write: retry one by one, and remember. */
     if (st == LTUYA_ERR_DEVICE && req == LTUYA_REQ_SET && n > 1) {
         c->opts.one_dp_per_write = true;
@@ -381,6 +402,8 @@ ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool recon
         st = LTUYA_ERR_TIMEOUT;
     if (st != LTUYA_OK)
         connection_lost(c);
+    else
+        drop_if_stale(c);
     return st;
 }
 

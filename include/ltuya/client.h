@@ -61,8 +61,10 @@ struct ltuya_client {
     ltuya_status_t result;
     ltuya_dps_t *result_dps; /* where a status reply is copied (may be NULL) */
     char device_error[LTUYA_MAX_DEVICE_ERROR + 1];
+    bool stale; /* a request went unanswered: its reply may still come */
     /* reconnects */
     uint32_t backoff_ms;
+    uint64_t last_connect_ms; /* when the current or last connection was attempted */
     uint32_t rng;
     uint64_t next_connect_ms;
 };
@@ -88,7 +90,15 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
  * LTUYA_ERR_REJECTED (the device closed the connection after our first
  * frame: wrong version or key), LTUYA_ERR_CONN_LIMIT (it closes every new
  * connection: another client holds its only slot). A persistent connection
- * that the device dropped while idle is reopened once, transparently. */
+ * that the device dropped while idle is reopened once, transparently. A
+ * request that timed out closes the connection (its late reply must not
+ * answer the next request), so the next call reconnects.
+ *
+ * Reconnects, blocking or pumped, keep a backoff: after a lost connection or
+ * a failed connect, the next attempt comes no sooner than B +-25 % after the
+ * lost one was attempted, B = LTUYA_BACKOFF_MIN_MS doubling with each attempt
+ * in a row that did not get ready, up to LTUYA_BACKOFF_MAX_MS. A blocking call
+ * sleeps (clock.sleep_ms) until then, so it can take that much longer. */
 ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req, const ltuya_dp_t *dps,
                                  size_t n, ltuya_dps_t *out);
 

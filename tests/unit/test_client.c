@@ -14,6 +14,14 @@ static ltuya_status_t connect_result;
 static unsigned connects;
 static uint8_t to_client[2048];
 static size_t to_client_len;
+/* misbehaviour on demand: the next write is answered late (into `late`), the device has
+ * closed the connection (writes vanish, reads give what was sent before, then the close) */
+static bool answer_late, device_closed;
+static uint8_t late[256];
+static size_t late_len;
+static unsigned applied; /* CONTROL frames the device received */
+static unsigned sleeps;
+static uint64_t slept_ms;
 
 static uint64_t clock_now(void *ctx)
 {
@@ -29,6 +37,8 @@ static void clock_sleep(void *ctx, uint32_t ms)
 {
     (void)ctx;
     fake_now += ms;
+    sleeps++;
+    slept_ms += ms;
 }
 
 static ltuya_status_t t_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
@@ -38,6 +48,8 @@ static ltuya_status_t t_connect(void *ctx, const char *host, uint16_t port, uint
     (void)port;
     (void)timeout_ms;
     connects++;
+    to_client_len = 0; /* a new connection: nothing of the old one comes through */
+    device_closed = false;
     return connect_result;
 }
 
@@ -46,6 +58,8 @@ static int t_send(void *ctx, const uint8_t *buf, size_t len)
 {
     (void)ctx;
     uint8_t copy[1024];
+    if (device_closed)
+        return (int)len; /* the kernel takes it; nobody reads it */
     memcpy(copy, buf, len);
     ltuya_decode_opts_t o = {LTUYA_V33, key, LTUYA_FROM_CLIENT};
     ltuya_frame_t f;
@@ -60,7 +74,14 @@ static int t_send(void *ctx, const uint8_t *buf, size_t len)
         s.payload = (const uint8_t *)"{\"dps\":{\"1\":true,\"20\":2300}}";
         s.payload_len = strlen((const char *)s.payload);
     }
+    if (f.cmd == LTUYA_CMD_CONTROL)
+        applied++;
     size_t n;
+    if (answer_late) {
+        answer_late = false;
+        assert_int_equal(ltuya_frame_encode(&s, late, sizeof late, &late_len), LTUYA_OK);
+        return (int)len;
+    }
     assert_int_equal(
         ltuya_frame_encode(&s, to_client + to_client_len, sizeof to_client - to_client_len, &n),
         LTUYA_OK);
@@ -71,6 +92,8 @@ static int t_send(void *ctx, const uint8_t *buf, size_t len)
 static int t_recv(void *ctx, uint8_t *buf, size_t len)
 {
     (void)ctx;
+    if (device_closed && !to_client_len)
+        return -LTUYA_ERR_CLOSED;
     size_t n = to_client_len < len ? to_client_len : len;
     memcpy(buf, to_client, n);
     memmove(to_client, to_client + n, to_client_len - n);
@@ -81,7 +104,7 @@ static int t_recv(void *ctx, uint8_t *buf, size_t len)
 static ltuya_status_t t_wait(void *ctx, bool want_write, uint32_t timeout_ms)
 {
     (void)ctx;
-    if (want_write || to_client_len)
+    if (want_write || to_client_len || device_closed)
         return LTUYA_OK;
     fake_now += timeout_ms; /* nothing will come: time passes */
     return LTUYA_ERR_TIMEOUT;
@@ -124,6 +147,9 @@ static void setup_client(void)
     connects = 0;
     to_client_len = 0;
     done_calls = 0;
+    answer_late = device_closed = false;
+    applied = sleeps = 0;
+    slept_ms = 0;
     assert_int_equal(ltuya_client_init(&c, &o, rx, sizeof rx, tx, sizeof tx), LTUYA_OK);
 }
 
@@ -171,6 +197,81 @@ static void test_backoff_grows_with_jitter_and_caps(void **state)
     assert_int_equal(ltuya_client_pump(&c, 0, true), LTUYA_OK);
     assert_true(c.connected);
     assert_int_equal(c.backoff_ms, 0);
+    ltuya_client_deinit(&c);
+}
+
+/* Found by the soak (docs/soak.md): a set timed out, its ACK came late and the device closed
+ * the idle connection; the next set went into the closed connection and took the stale ACK
+ * for its own, returning OK for a write the device never got. */
+static void test_late_reply_does_not_answer_the_next_request(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_OK;
+    setup_client();
+    ltuya_dp_t v0 = ltuya_dp_int(9, 0), v1 = ltuya_dp_int(9, 1), v2 = ltuya_dp_int(9, 2);
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &v0, 1, NULL), LTUYA_OK);
+    answer_late = true;
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &v1, 1, NULL), LTUYA_ERR_TIMEOUT);
+    assert_int_equal(applied, 2);      /* it got there; the answer did not */
+    memcpy(to_client, late, late_len); /* the late ACK, then the device's close */
+    to_client_len = late_len;
+    device_closed = true;
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &v2, 1, NULL), LTUYA_OK);
+    assert_int_equal(applied, 3); /* OK means the device has it */
+    assert_int_equal(connects, 2);
+    ltuya_client_deinit(&c);
+}
+
+/* The poll-driven form drops an unanswered connection the same way. */
+static void test_pumped_timeout_closes(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_OK;
+    setup_client();
+    ltuya_dp_t v1 = ltuya_dp_int(9, 1);
+    answer_late = true;
+    assert_int_equal(ltuya_client_begin(&c, LTUYA_REQ_SET, &v1, 1), LTUYA_OK);
+    for (int i = 0; i < 20 && !done_calls; i++)
+        ltuya_client_pump(&c, 1000, false);
+    assert_int_equal(done_calls, 1);
+    assert_int_equal(done_status, LTUYA_ERR_NO_REPLY); /* nothing came on this connection */
+    assert_false(c.connected);
+    ltuya_client_deinit(&c);
+}
+
+/* Blocking calls keep the backoff as pump does: no attempt before the lower bound. */
+static void test_blocking_connect_keeps_backoff(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_ERR_REFUSED;
+    setup_client();
+    uint32_t expect = LTUYA_BACKOFF_MIN_MS;
+    assert_int_equal(ltuya_client_connect(&c), LTUYA_ERR_REFUSED);
+    for (int i = 0; i < 8; i++) {
+        uint64_t before = slept_ms;
+        assert_int_equal(ltuya_client_connect(&c), LTUYA_ERR_REFUSED);
+        assert_true(slept_ms - before >= expect - expect / 4);
+        assert_true(slept_ms - before <= expect + expect / 4);
+        expect = expect * 2 > LTUYA_BACKOFF_MAX_MS ? LTUYA_BACKOFF_MAX_MS : expect * 2;
+    }
+    assert_int_equal(connects, 9);
+    ltuya_client_deinit(&c);
+}
+
+/* A connection the device dropped while idle, long after it was opened, is reopened at once. */
+static void test_idle_drop_reopened_at_once(void **state)
+{
+    (void)state;
+    connect_result = LTUYA_OK;
+    setup_client();
+    ltuya_dp_t v1 = ltuya_dp_int(9, 1), v2 = ltuya_dp_int(9, 2);
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &v1, 1, NULL), LTUYA_OK);
+    fake_now += 60000;
+    device_closed = true;
+    assert_int_equal(ltuya_client_call(&c, LTUYA_REQ_SET, &v2, 1, NULL), LTUYA_OK);
+    assert_int_equal(connects, 2);
+    assert_int_equal(applied, 2);
+    assert_int_equal(sleeps, 0);
     ltuya_client_deinit(&c);
 }
 
@@ -226,6 +327,10 @@ int main(void)
         cmocka_unit_test(test_poll_driven_request),
         cmocka_unit_test(test_backoff_grows_with_jitter_and_caps),
         cmocka_unit_test(test_close_wipes_session_keys),
+        cmocka_unit_test(test_late_reply_does_not_answer_the_next_request),
+        cmocka_unit_test(test_pumped_timeout_closes),
+        cmocka_unit_test(test_blocking_connect_keeps_backoff),
+        cmocka_unit_test(test_idle_drop_reopened_at_once),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

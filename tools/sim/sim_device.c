@@ -334,6 +334,8 @@ static void inject_faults(sim_conn_t *c, size_t start)
     }
     if (roll(d, SIM_F_RESET))
         c->reset_now = true;
+    if (roll(d, SIM_F_CLOSE))
+        c->close_after_flush = true;
     if (roll(d, SIM_F_SPLIT))
         c->split = true;
     if (roll(d, SIM_F_DELAY))

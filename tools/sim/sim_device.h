@@ -50,7 +50,8 @@ enum {
     X(CORRUPT, "corrupt")   /* one byte flipped */                                                 \
     X(SPLIT, "split")       /* sent in many small writes */                                        \
     X(COALESCE, "coalesce") /* held briefly so the next frames go in the same write */             \
-    X(GARBAGE, "garbage")   /* random bytes sent before it */
+    X(GARBAGE, "garbage")   /* random bytes sent before it */                                      \
+    X(CLOSE, "close")       /* sent, then the connection is closed (as an idle timeout would) */
 
 enum {
 #define SIM_FAULT_ENUM_(name, text) SIM_F_##name,
@@ -81,13 +82,13 @@ typedef struct {
     uint32_t push_seq;       /* the seq in pushes' version headers */
     uint32_t last_seq;       /* last seq received (3.5 must increase) */
     uint64_t last_rx_ms;
-    uint64_t last_hb_ms;  /* last heartbeat (heartbeat-required quirk) */
-    uint64_t hs_start_ms; /* when this connection's START came, 0 if none pending */
-    uint64_t serial;      /* tells connections apart after they are gone */
-    bool close_after_flush;
-    uint64_t hold_until; /* delay / coalesce: send nothing before this (ms) */
-    bool reset_now;      /* reset fault: RST instead of sending */
-    bool split;          /* split fault: trickle the output out */
+    uint64_t last_hb_ms;    /* last heartbeat (heartbeat-required quirk) */
+    uint64_t hs_start_ms;   /* when this connection's START came, 0 if none pending */
+    uint64_t serial;        /* tells connections apart after they are gone */
+    bool close_after_flush; /* close fault: FIN once the output is out */
+    uint64_t hold_until;    /* delay / coalesce: send nothing before this (ms) */
+    bool reset_now;         /* reset fault: RST instead of sending */
+    bool split;             /* split fault: trickle the output out */
 } sim_conn_t;
 
 typedef struct {

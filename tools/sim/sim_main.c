@@ -373,7 +373,7 @@ static void usage(FILE *f)
         "  --seed N            seed for the energy readings and the faults\n"
         "  --fault NAME=RATE   inject faults into the frames it sends, RATE 0..1 per frame:\n"
         "                      drop, delay (0.1-2 s), reset, corrupt, split, coalesce,\n"
-        "                      garbage (repeatable; seeded, reproducible)\n"
+        "                      garbage, close (FIN after the frame) (repeatable; seeded)\n"
         "  --udp-port P        send beacons to 127.0.0.1:P (default 6666 for 3.1, else 6667)\n"
         "  --beacon-interval S seconds between beacons (default 5; 0 = none)\n"
         "  --solicit-port P    3.5: answer discovery requests on P (default 7000; 0 = no)\n"
@@ -672,7 +672,7 @@ int ltuya_sim_main(int argc, char **argv)
             }
             if (f < 0 || atof(eq + 1) < 0 || atof(eq + 1) > 1) {
                 fprintf(stderr, "ltuya sim: --fault NAME=RATE, NAME one of drop, delay, reset, "
-                                "corrupt, split, coalesce, garbage; RATE 0..1\n");
+                                "corrupt, split, coalesce, garbage, close; RATE 0..1\n");
                 return 2;
             }
             faults[f] = (float)atof(eq + 1);
@@ -816,6 +816,12 @@ int ltuya_sim_main(int argc, char **argv)
         for (size_t i = 0; i < max_conns; i++) {
             if (!conns[i])
                 continue;
+            /* a close fault: the frame went out (not held back), now the FIN */
+            if (conns[i]->close_after_flush && !conns[i]->hold_until && !conns[i]->out_len) {
+                conns[i]->dev->stats.closed_by_sim++;
+                drop(i, false);
+                continue;
+            }
             /* with heartbeat-required, only heartbeats count as signs of life */
             uint64_t last = (conns[i]->dev->quirks & SIM_Q_HEARTBEAT_REQUIRED)
                                 ? conns[i]->last_hb_ms
