@@ -3,8 +3,9 @@
 # test suite, measured with gcc --coverage and summarised by gcovr.
 # Usage: scripts/coverage.sh [build-dir]      (default build-cov)
 #   LTUYA_COV_ALL=1  also run the slow simulator tests (cli_device_vs_sim,
-#                    interop_tuyapi: about a minute more; the latter needs
-#                    node_modules, see `make test`).
+#                    interop_tuyapi, cli_no_secrets, cli_deadlines, soak_short:
+#                    about two minutes more; interop needs node_modules, see
+#                    `make test`).
 # Prints a per-file table and writes <build-dir>/coverage/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,10 @@ find "$dir" -name '*.gcda' -delete
 
 # test_nomalloc aborts on any malloc, and the gcov runtime allocates when it
 # writes its counters at exit; the same code paths run in the other tests.
-skip='test_nomalloc'
+# cli_memcheck re-runs the CLI under valgrind: nothing new to count.
+skip='test_nomalloc|cli_memcheck'
 if [ "${LTUYA_COV_ALL:-0}" != 1 ]; then
-  skip="$skip|cli_device_vs_sim|interop_tuyapi"
+  skip="$skip|cli_device_vs_sim|interop_tuyapi|cli_no_secrets|cli_deadlines|soak_short"
 fi
 (cd "$dir" && ctest --output-on-failure -j "$jobs" -E "^($skip)\$")
 
