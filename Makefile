@@ -25,7 +25,7 @@ build: deps
 test:
 	@scripts/deps.sh test
 	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error
-	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_BUILD_LWIP_PORT=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_TEST) -j $(JOBS)
 	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
 	@cmake --build $(BUILD_SSL) -j $(JOBS)

@@ -6,7 +6,7 @@ want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
-  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm libnewlib-dev) ;;
+  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

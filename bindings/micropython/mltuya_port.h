@@ -5,9 +5,7 @@
  * MLTUYA_PORT_POSIX is defined; MLTUYA_PORT_LWIP forces lwip elsewhere.
  * modltuya.c only sees the mltuya_* names below.
  *
- * ports/lwip is expected to mirror ports/posix (ltuya_lwip.h with
- * ltuya_lwip_init, ltuya_lwip_tcp_t, ltuya_lwip_tcp_init, ltuya_lwip_clock);
- * if its names differ, this header is the only place to change.
+ * Under ESP-IDF the lwIP port needs no hooks (esp_timer, esp_fill_random).
  */
 #ifndef MLTUYA_PORT_H
 #define MLTUYA_PORT_H
@@ -17,7 +15,7 @@
 #if defined(MLTUYA_PORT_LWIP) || (defined(ESP_PLATFORM) && !defined(MLTUYA_PORT_POSIX))
 #include "ltuya_lwip.h"
 typedef ltuya_lwip_tcp_t mltuya_tcp_t;
-#define mltuya_platform_init()  ltuya_lwip_init()
+#define mltuya_platform_init()  ltuya_lwip_init(NULL)
 #define mltuya_tcp_init(tcp, t) ltuya_lwip_tcp_init((tcp), (t))
 #define mltuya_clock()          ltuya_lwip_clock()
 #define MLTUYA_PORT_NAME        "lwip"

@@ -11,6 +11,8 @@
 
 #ifdef LTUYA_USER_CONFIG
 #include LTUYA_USER_CONFIG
+#elif defined(ESP_PLATFORM)
+#include "ltuya_kconfig.h" /* ports/esp-idf: the menuconfig values */
 #endif
 
 /* Largest whole frame (prefix to footer) accepted or produced. A frame whose
