@@ -421,6 +421,23 @@ static bool guess_retcode(uint32_t cmd, const uint8_t *p, size_t len)
     return len >= RETCODE && !p[0] && !p[1] && !p[2];
 }
 
+/* 3.2/3.3: whole blocks that start with '{' are either a plaintext error or
+ * ciphertext whose first byte happens to be 0x7b (one frame in 256), so the
+ * first byte alone cannot tell. Decrypt: valid padding means ciphertext;
+ * otherwise it was plaintext, and encrypting again (ECB is a permutation)
+ * puts its bytes back. Returns LTUYA_OK with *len the plaintext length,
+ * KEEP_PLAIN for a '{' text left as it was, or the decrypt error. */
+#define KEEP_PLAIN LTUYA_NEED_MORE /* never a decrypt result */
+static ltuya_status_t decrypt_or_keep_plain(const uint8_t *key, uint8_t *buf, size_t *len)
+{
+    bool brace = buf[0] == '{';
+    ltuya_status_t st = ltuya_aes_ecb_decrypt_pkcs7(key, buf, *len, len);
+    if (st != LTUYA_ERR_BAD_PADDING || !brace)
+        return st;
+    st = ltuya_aes_ecb_encrypt(key, buf, *len);
+    return st == LTUYA_OK ? KEEP_PLAIN : st;
+}
+
 /* Should the 4 bytes after the 55AA length be read as a return code? */
 static bool has_retcode_55aa(const ltuya_decode_opts_t *o, uint32_t cmd, const uint8_t *body,
                              size_t body_len)
@@ -503,14 +520,16 @@ static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_
         if (looks_like_header(p, len) && (len - LTUYA_VERSION_HEADER) % 16 == 0)
             take_header(out, &p, &len);
         /* Errors may come back in plaintext even on encrypted versions. */
-        if (len == 0 || p[0] == '{' || len % 16) {
+        if (len == 0 || len % 16 || (p[0] == '{' && !o->key)) {
             out->encrypted = false;
         } else {
             uint8_t *ct = body + (size_t)(p - body);
             if (!o->key)
                 return LTUYA_ERR_INVALID_ARG;
-            st = ltuya_aes_ecb_decrypt_pkcs7(o->key, ct, len, &len);
-            out->encrypted = true;
+            st = decrypt_or_keep_plain(o->key, ct, &len);
+            out->encrypted = st != KEEP_PLAIN;
+            if (st == KEEP_PLAIN)
+                st = LTUYA_OK;
         }
         break;
     case LTUYA_V34:
