@@ -58,3 +58,15 @@ check-format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH)
+
+# ---- fuzzing (docs/fuzzing.md) ----------------------------------------------
+# libFuzzer + ASan/UBSan (clang) on every fuzz/ target for FUZZ_SECONDS each,
+# FUZZ_JOBS targets at a time; prints executions and crashes per target.
+# `make test` replays the corpora and fuzzes each target for 10 s.
+BUILD_FUZZ   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+.PHONY: fuzz
+fuzz:
+	@scripts/deps.sh test
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(BUILD_FUZZ)

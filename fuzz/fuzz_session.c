@@ -4,7 +4,7 @@
  * key, so the fuzzer gets past the CRC / HMAC / GCM checks and reaches the
  * request matching, device22 fallback, error and push handling.
  *
- * Input: byte 0 picks the version (mod 5) and raw mode (bit 7); byte 1 the
+ * Input: byte 0 picks the version (low 7 bits mod 5) and raw mode (bit 7); byte 1 the
  * options (device22, cid, header overrides, heartbeat); byte 2 seeds the
  * random source. Raw mode feeds the rest as bytes, in chunks whose sizes
  * are taken from the input. Otherwise 3.4/3.5 first complete the handshake
@@ -290,7 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t b0 = fz_u8(&in), b1 = fz_u8(&in);
     fz_random_reset(fz_u8(&in));
     ltuya_session_opts_t o = {0};
-    o.version = versions[b0 % 5];
+    o.version = versions[(b0 & 0x7f) % 5];
     o.dev_id = "eb0123456789abcdefghij";
     o.cid = b1 & 0x02 ? "a4c1380000000001" : NULL;
     o.local_key = fz_key;

@@ -6,7 +6,8 @@
 #
 # Usage: fuzz/run.sh BUILD_DIR [TARGET ...]     (default: every target)
 # Environment: FUZZ_SECONDS (60 per target), FUZZ_JOBS (targets run at once,
-# 1), FUZZ_CRYPTO (mbedtls), CC (clang), FUZZ_ARGS (extra libFuzzer flags).
+# 1), FUZZ_CRYPTO (mbedtls), CC (clang), FUZZ_ARGS (extra libFuzzer flags),
+# FUZZ_BUILD_ONLY=1 (configure and build, run nothing).
 #
 # Seeds are fuzz/corpus/<t> and fuzz/regressions/<t> (read only); what the
 # fuzzer adds goes to BUILD_DIR/work/<t>/corpus and crashes to
@@ -40,6 +41,7 @@ cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithD
     -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO="${FUZZ_CRYPTO:-mbedtls}" -DLTUYA_BUILD_TESTS=OFF \
     -DLTUYA_BUILD_TOOLS=OFF -DLTUYA_BUILD_FUZZ=ON -DLTUYA_FUZZ_ENGINE=libfuzzer >/dev/null
 cmake --build "$build" --target fuzz_all -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
 run_one() {
     local t=$1 work=$build/work/$1
