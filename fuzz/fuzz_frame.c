@@ -94,9 +94,9 @@ static void roundtrip(fz_in_t *in, ltuya_version_t v, bool from_device)
     memcpy(copy, frame, n);
     st = ltuya_frame_decode_whole(copy, n, &o, &f);
     /* Frames sent in clear are told from ciphertext by their look: 3.4 by
-     * the length alone, 3.2/3.3 by length and a leading '{' (or a "3.x"
-     * header), 3.1 by a leading "3.1". Clear payloads that look otherwise
-     * are not expected back. */
+     * the length alone, 3.2/3.3 by length, a leading '{' and whether whole
+     * blocks decrypt to text (or a "3.x" header), 3.1 by a leading "3.1".
+     * Clear payloads that could be either are not expected back. */
     size_t len = s.payload_len;
     bool header_like = len >= 15 && payload[0] == '3' && payload[1] == '.' && payload[2] >= '0' &&
                        payload[2] <= '9';
@@ -104,7 +104,7 @@ static void roundtrip(fz_in_t *in, ltuya_version_t v, bool from_device)
     if (s.plaintext && v == LTUYA_V34)
         ambiguous = len % 16 == 0 && len;
     else if (s.plaintext && (v == LTUYA_V32 || v == LTUYA_V33))
-        ambiguous = len && ((len % 16 == 0 && payload[0] != '{') || header_like);
+        ambiguous = len && (len % 16 == 0 || header_like); /* may decrypt to text */
     else if (v == LTUYA_V31 && !s.v31_encrypt)
         ambiguous = len >= 19 && !memcmp(payload, "3.1", 3);
     if (!ambiguous) {

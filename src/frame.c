@@ -423,18 +423,36 @@ static bool guess_retcode(uint32_t cmd, const uint8_t *p, size_t len)
 
 /* 3.2/3.3: whole blocks that start with '{' are either a plaintext error or
  * ciphertext whose first byte happens to be 0x7b (one frame in 256), so the
- * first byte alone cannot tell. Decrypt: valid padding means ciphertext;
- * otherwise it was plaintext, and encrypting again (ECB is a permutation)
- * puts its bytes back. Returns LTUYA_OK with *len the plaintext length,
- * KEEP_PLAIN for a '{' text left as it was, or the decrypt error. */
+ * first byte alone cannot tell. Decrypt: valid padding around text that
+ * looks like a payload (JSON, or printable ASCII as some error replies)
+ * means ciphertext; otherwise it was plaintext, and encrypting again (ECB is
+ * a permutation) puts its bytes back. Returns LTUYA_OK with *len the
+ * plaintext length, KEEP_PLAIN for a '{' text left as it was, or the
+ * decrypt error. */
 #define KEEP_PLAIN LTUYA_NEED_MORE /* never a decrypt result */
+static bool looks_like_payload(const uint8_t *p, size_t len)
+{
+    if (len && p[0] == '{')
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return false;
+    return true;
+}
+
 static ltuya_status_t decrypt_or_keep_plain(const uint8_t *key, uint8_t *buf, size_t *len)
 {
     bool brace = buf[0] == '{';
-    ltuya_status_t st = ltuya_aes_ecb_decrypt_pkcs7(key, buf, *len, len);
-    if (st != LTUYA_ERR_BAD_PADDING || !brace)
+    size_t whole = *len, pt_len = 0;
+    ltuya_status_t st = ltuya_aes_ecb_decrypt_pkcs7(key, buf, whole, &pt_len);
+    if (!brace || (st == LTUYA_OK && looks_like_payload(buf, pt_len))) {
+        if (st == LTUYA_OK)
+            *len = pt_len;
         return st;
-    st = ltuya_aes_ecb_encrypt(key, buf, *len);
+    }
+    if (st != LTUYA_OK && st != LTUYA_ERR_BAD_PADDING)
+        return st;
+    st = ltuya_aes_ecb_encrypt(key, buf, whole);
     return st == LTUYA_OK ? KEEP_PLAIN : st;
 }
 

@@ -407,6 +407,34 @@ static void test_ciphertext_starting_with_brace(void **state)
         }
     }
     assert_true(found >= 2); /* the loop did meet such frames */
+
+    /* The other way round: a plaintext '{' error of whole blocks whose
+     * decryption happens to end in valid padding (found by fuzz_frame) is
+     * still plaintext, since what it decrypts to is not text. */
+    found = 0;
+    for (int i = 0; i < 20000 && found < 3; i++) {
+        char text[33];
+        uint8_t trial[32];
+        size_t plen;
+        snprintf(text, sizeof text, "{\"x\":\"............\",\"err\":%05d}", i);
+        memcpy(trial, text, 32);
+        if (ltuya_aes_ecb_decrypt_pkcs7(key, trial, 32, &plen) != LTUYA_OK)
+            continue;
+        found++;
+        ltuya_frame_spec_t s = spec_of(LTUYA_V33, LTUYA_CMD_DP_QUERY, true);
+        s.plaintext = true;
+        s.retcode = 1;
+        s.payload = (const uint8_t *)text;
+        s.payload_len = 32;
+        uint8_t buf[256];
+        ltuya_frame_t f;
+        size_t n = encode_ok(&s, buf, sizeof buf);
+        assert_int_equal(decode(LTUYA_V33, buf, n, &f), LTUYA_OK);
+        assert_false(f.encrypted);
+        assert_int_equal(f.payload_len, 32);
+        assert_memory_equal(f.payload, text, 32);
+    }
+    assert_true(found >= 1);
 }
 
 /* Empty ACKs: no payload bytes at all on 55AA (not an encrypted empty
