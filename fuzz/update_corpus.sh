@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the committed corpora: seeds made from tests/vectors by
 # fuzz_seeds, plus the current fuzz/corpus/<t> and whatever `make fuzz` found
-# (BUILD_DIR/work/<t>/corpus), minimised with libFuzzer's -merge=1 into a
+# (BUILD_DIR/work/<t>/corpus), minimised with libFuzzer's -set_cover_merge=1 into a
 # fresh fuzz/corpus/<t>. Review the diff and commit it.
 #
 # Usage: fuzz/update_corpus.sh [BUILD_DIR]   (default build-fuzz, as make fuzz)
@@ -19,7 +19,7 @@ for t in frame reasm json session discovery cli; do
         [ -d "$d" ] && dirs+=("$d")
     done
     mkdir -p "$tmp/new/$t"
-    "$build/fuzz/fuzz_$t" -merge=1 -use_counters=0 -max_len=8192 "$tmp/new/$t" "${dirs[@]}" >"$tmp/$t.log" 2>&1 || {
+    "$build/fuzz/fuzz_$t" -set_cover_merge=1 -use_counters=0 -max_len=8192 "$tmp/new/$t" "${dirs[@]}" >"$tmp/$t.log" 2>&1 || {
         tail -n 20 "$tmp/$t.log"
         exit 1
     }
