@@ -6,7 +6,7 @@ want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
-  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm) ;;
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm) ;; # rt: libFuzzer
   demo|build) ;;
   *) echo "deps.sh: unknown target $want" >&2; exit 2 ;;
 esac
