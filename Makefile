@@ -96,3 +96,16 @@ soak:
 	@$(BUILD_TEST)/tests/soak/soak --ltuya $(BUILD_TEST)/ltuya --commands $(SOAK_COMMANDS) \
 	  --port 30200 --seed 1 --reply-timeout 300 --idle-every 2000 --idle-timeout 1 \
 	  --faults $(SOAK_FAULTS)
+
+
+# ---- fuzzing (docs/fuzzing.md) ----------------------------------------------
+# libFuzzer + ASan/UBSan (clang) on every fuzz/ target for FUZZ_SECONDS each,
+# FUZZ_JOBS targets at a time; prints executions and crashes per target.
+# `make test` replays the corpora and fuzzes each target for 10 s.
+BUILD_FUZZ   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+.PHONY: fuzz
+fuzz:
+	@scripts/deps.sh test
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(BUILD_FUZZ)

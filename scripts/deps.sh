@@ -6,7 +6,8 @@ want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
-  test) pkgs+=(libcmocka-dev clang valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
+  # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

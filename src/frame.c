@@ -380,23 +380,6 @@ static bool looks_like_header(const uint8_t *p, size_t len)
     return len >= LTUYA_VERSION_HEADER && p[0] == '3' && p[1] == '.' && p[2] >= '0' && p[2] <= '9';
 }
 
-/* A 3.2/3.3 payload of whole blocks that starts with '{' is JSON sent in the
- * clear, or ciphertext whose first byte happens to be '{' (one frame in 256).
- * Only ciphertext is sure to end in valid PKCS#7 padding, so decrypt a copy of
- * the last block (ECB blocks stand alone) and look. Plaintext passes this
- * about once in 256 such frames, which are rare themselves. */
-static bool ecb_padded(const uint8_t *key, const uint8_t *p, size_t len)
-{
-    uint8_t last[LTUYA_AES_BLOCK];
-    size_t n;
-    if (!key)
-        return false; /* nothing to decrypt with: read it as it is */
-    memcpy(last, p + len - sizeof last, sizeof last);
-    bool padded = ltuya_aes_ecb_decrypt_pkcs7(key, last, sizeof last, &n) == LTUYA_OK;
-    ltuya_zeroize(last, sizeof last);
-    return padded;
-}
-
 static void take_header(ltuya_frame_t *out, const uint8_t **p, size_t *len)
 {
     memcpy(out->version_header, *p, LTUYA_VERSION_HEADER);
@@ -427,6 +410,41 @@ static bool guess_retcode(uint32_t cmd, const uint8_t *p, size_t len)
     if (cmd == LTUYA_CMD_SESS_KEY_NEG_START || cmd == LTUYA_CMD_SESS_KEY_NEG_FINISH)
         return false;
     return len >= RETCODE && !p[0] && !p[1] && !p[2];
+}
+
+/* 3.2/3.3: whole blocks that start with '{' are either a plaintext error or
+ * ciphertext whose first byte happens to be 0x7b (one frame in 256), so the
+ * first byte alone cannot tell. Decrypt: valid padding around text that
+ * looks like a payload (JSON, or printable ASCII as some error replies)
+ * means ciphertext; otherwise it was plaintext, and encrypting again (ECB is
+ * a permutation) puts its bytes back. Returns LTUYA_OK with *len the
+ * plaintext length, KEEP_PLAIN for a '{' text left as it was, or the
+ * decrypt error. */
+#define KEEP_PLAIN LTUYA_NEED_MORE /* never a decrypt result */
+static bool looks_like_payload(const uint8_t *p, size_t len)
+{
+    if (len && p[0] == '{')
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+static ltuya_status_t decrypt_or_keep_plain(const uint8_t *key, uint8_t *buf, size_t *len)
+{
+    bool brace = buf[0] == '{';
+    size_t whole = *len, pt_len = 0;
+    ltuya_status_t st = ltuya_aes_ecb_decrypt_pkcs7(key, buf, whole, &pt_len);
+    if (!brace || (st == LTUYA_OK && looks_like_payload(buf, pt_len))) {
+        if (st == LTUYA_OK)
+            *len = pt_len;
+        return st;
+    }
+    if (st != LTUYA_OK && st != LTUYA_ERR_BAD_PADDING)
+        return st;
+    st = ltuya_aes_ecb_encrypt(key, buf, whole);
+    return st == LTUYA_OK ? KEEP_PLAIN : st;
 }
 
 /* Should the 4 bytes after the 55AA length be read as a return code? */
@@ -512,14 +530,16 @@ static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_
         if (looks_like_header(p, len) && (len - LTUYA_VERSION_HEADER) % 16 == 0)
             take_header(out, &p, &len);
         /* Errors may come back in plaintext even on encrypted versions. */
-        if (len == 0 || len % 16 || (p[0] == '{' && !ecb_padded(o->key, p, len))) {
+        if (len == 0 || len % 16 || (p[0] == '{' && !o->key)) {
             out->encrypted = false;
         } else {
             uint8_t *ct = body + (size_t)(p - body);
             if (!o->key)
                 return LTUYA_ERR_INVALID_ARG;
-            st = ltuya_aes_ecb_decrypt_pkcs7(o->key, ct, len, &len);
-            out->encrypted = true;
+            st = decrypt_or_keep_plain(o->key, ct, &len);
+            out->encrypted = st != KEEP_PLAIN;
+            if (st == KEEP_PLAIN)
+                st = LTUYA_OK;
         }
         break;
     default: /* LTUYA_V34 (the key was needed for the HMAC above); 3.5 is never 55AA */

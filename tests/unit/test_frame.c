@@ -1,4 +1,5 @@
 /* frame.c: error statuses, header rules, plaintext errors, reassembly, robustness. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ltuya/frame.h"
@@ -369,6 +370,71 @@ static void test_plaintext_error_replies(void **state)
         assert_true(f.encrypted);
         assert_memory_equal(f.payload, err, f.payload_len);
     }
+}
+
+/* 3.2/3.3 ciphertext whose first byte happens to be '{' (one frame in 256)
+ * is still ciphertext: found by fuzz/fuzz_frame (roundtrip) and
+ * fuzz/fuzz_session, where such status replies were read as plaintext
+ * garbage and silently dropped. A '{' plaintext error of whole blocks stays
+ * readable (test_plaintext_error_replies). */
+static void test_ciphertext_starting_with_brace(void **state)
+{
+    (void)state;
+    size_t found = 0;
+    for (size_t vi = 1; vi < 3; vi++) { /* 3.2, 3.3 */
+        for (int dev = 0; dev < 2; dev++) {
+            for (int i = 0; i < 512; i++) {
+                char text[64];
+                int len = snprintf(text, sizeof text, "{\"dps\":{\"1\":%d}}", i);
+                ltuya_frame_spec_t s =
+                    spec_of(all_versions[vi], dev ? LTUYA_CMD_STATUS : LTUYA_CMD_UPDATEDPS, dev);
+                s.payload = (const uint8_t *)text;
+                s.payload_len = (size_t)len;
+                uint8_t buf[256];
+                ltuya_frame_t f;
+                size_t n = encode_ok(&s, buf, sizeof buf);
+                size_t at = n - 4 - 4 - ltuya_pkcs7_padded_len((size_t)len); /* first ct byte */
+                if (buf[at] != '{')
+                    continue;
+                found++;
+                assert_int_equal(
+                    decode_dir(s.version, dev ? LTUYA_FROM_DEVICE : LTUYA_FROM_CLIENT, buf, n, &f),
+                    LTUYA_OK);
+                assert_true(f.encrypted);
+                assert_int_equal(f.payload_len, (size_t)len);
+                assert_memory_equal(f.payload, text, (size_t)len);
+            }
+        }
+    }
+    assert_true(found >= 2); /* the loop did meet such frames */
+
+    /* The other way round: a plaintext '{' error of whole blocks whose
+     * decryption happens to end in valid padding (found by fuzz_frame) is
+     * still plaintext, since what it decrypts to is not text. */
+    found = 0;
+    for (int i = 0; i < 20000 && found < 3; i++) {
+        char text[33];
+        uint8_t trial[32];
+        size_t plen;
+        snprintf(text, sizeof text, "{\"x\":\"............\",\"err\":%05d}", i);
+        memcpy(trial, text, 32);
+        if (ltuya_aes_ecb_decrypt_pkcs7(key, trial, 32, &plen) != LTUYA_OK)
+            continue;
+        found++;
+        ltuya_frame_spec_t s = spec_of(LTUYA_V33, LTUYA_CMD_DP_QUERY, true);
+        s.plaintext = true;
+        s.retcode = 1;
+        s.payload = (const uint8_t *)text;
+        s.payload_len = 32;
+        uint8_t buf[256];
+        ltuya_frame_t f;
+        size_t n = encode_ok(&s, buf, sizeof buf);
+        assert_int_equal(decode(LTUYA_V33, buf, n, &f), LTUYA_OK);
+        assert_false(f.encrypted);
+        assert_int_equal(f.payload_len, 32);
+        assert_memory_equal(f.payload, text, 32);
+    }
+    assert_true(found >= 1);
 }
 
 /* Empty ACKs: no payload bytes at all on 55AA (not an encrypted empty
@@ -1022,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_header_overrides),
         cmocka_unit_test(test_header_stripping_guards),
         cmocka_unit_test(test_plaintext_error_replies),
+        cmocka_unit_test(test_ciphertext_starting_with_brace),
         cmocka_unit_test(test_empty_acks),
         cmocka_unit_test(test_v35_beacon_without_retcode),
         cmocka_unit_test(test_each_bad_frame_has_its_status),

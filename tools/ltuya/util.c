@@ -43,14 +43,20 @@ void cli_print_hex(FILE *f, const uint8_t *p, size_t n)
         fprintf(f, "%02x", p[i]);
 }
 
-bool cli_parse_key(const char *s, uint8_t key[16], const char *what)
+bool cli_key_from_text(const char *s, uint8_t key[16])
 {
     size_t len = s ? strlen(s) : 0;
     if (len == 16) {
         memcpy(key, s, 16);
         return true;
     }
-    if (len == 32 && cli_unhex(s, len, key, 16) == 16)
+    return len == 32 && cli_unhex(s, len, key, 16) == 16;
+}
+
+bool cli_parse_key(const char *s, uint8_t key[16], const char *what)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (cli_key_from_text(s, key))
         return true;
     fprintf(stderr,
             "ltuya: %s must be the device's 16-character local key (got %zu characters).\n"

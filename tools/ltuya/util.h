@@ -19,6 +19,9 @@ void cli_print_hex(FILE *f, const uint8_t *p, size_t n);
  * on anything else. `what` names the option in the message. */
 bool cli_parse_key(const char *s, uint8_t key[16], const char *what);
 
+/* The same rule without the message (for callers that report it their way, and the fuzzer). */
+bool cli_key_from_text(const char *s, uint8_t key[16]);
+
 /* Write s[0..n) as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s, size_t n);
 
