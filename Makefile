@@ -37,6 +37,7 @@ test:
 	@cd $(BUILD_SSL) && ctest --output-on-failure -R 'test_(crypto|frame|handshake|vectors)'
 	@echo "== the CLI and simulator under valgrind memcheck (no sanitizers) =="
 	@cd $(BUILD_MEMCHECK) && ctest --output-on-failure -R cli_memcheck
+	@$(MAKE) --no-print-directory test-cross
 	@echo "== mbedTLS backend, ASan/UBSan/LSan (all tests) =="
 	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
 
@@ -109,3 +110,11 @@ FUZZ_JOBS    ?= 1
 fuzz:
 	@scripts/deps.sh test
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(BUILD_FUZZ)
+
+# The unit tests, fuzz corpora and CLI tests again, cross-compiled for 32-bit
+# ARM and big-endian s390x and run under qemu-user (docs/portability-testing.md).
+.PHONY: test-cross
+test-cross:
+	@scripts/deps.sh cross
+	@echo "== cross: armhf (32-bit) and s390x (big-endian) under qemu-user =="
+	@JOBS=$(JOBS) scripts/cross-test.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo|coverage|size]   (default: test)
+# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross]   (default: test; test includes cross)
 set -euo pipefail
 want=${1:-test}
 
@@ -9,7 +9,7 @@ case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
-  demo|build) ;;
+  demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)
   size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
                binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;
@@ -31,4 +31,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Cross builds for scripts/cross-test.sh (part of make test): Debian's cross
+# compilers, qemu-user, and cmocka + mbedTLS for the targets through multiarch.
+# Best effort: if they cannot be installed, cross-test.sh prints SKIP.
+if [ "$want" = test ] || [ "$want" = cross ]; then
+  cross=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user
+    libcmocka-dev:armhf libmbedtls-dev:armhf libcmocka-dev:s390x libmbedtls-dev:s390x)
+  missing=()
+  for p in "${cross[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    for arch in armhf s390x; do
+      dpkg --print-foreign-architectures | grep -qx "$arch" || $sudo dpkg --add-architecture "$arch"
+    done
+    # a foreign index caught mid-sync fails the update but the rest still works
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+    $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      echo "deps: cross packages could not be installed; scripts/cross-test.sh will skip" >&2
+  fi
 fi
