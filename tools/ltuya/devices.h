@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
     char name[64];
     char id[LTUYA_MAX_ID + 1];
-    char key[17];
+    char key[65]; /* longer than 16 on purpose: a wrong key is reported with its length */
     char ip[64];
     char port_text[8];
     unsigned port; /* 0 if absent */
