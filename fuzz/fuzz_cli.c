@@ -122,11 +122,10 @@ static void command_line(fz_in_t *in)
         bool ok = cli_key_from_text(t.key, k);
         FZ_CHECK(!ok || strlen(t.key) == 16 || strlen(t.key) == 32);
     }
-    if (t.version) {
-        ltuya_version_t v;
-        if (ltuya_version_parse(t.version, &v) == LTUYA_OK)
-            FZ_CHECK(ltuya_version_supported(v) && strcmp(ltuya_version_str(v), "?"));
-    }
+    if (t.version_given) /* -V is taken only when it names a version this build speaks */
+        FZ_CHECK(ltuya_version_supported(t.ver) && strcmp(ltuya_version_str(t.ver), "?"));
+    if (t.port) /* --port is taken only in range */
+        FZ_CHECK(t.port <= 65535);
     for (int i = 0; i < argc; i++)
         free(owned[i]);
 }
