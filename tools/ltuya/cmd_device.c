@@ -338,6 +338,7 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
 {
     static char because[96];
     *why = "";
+    *dp = 1;
     if (cmd.dp) {
         *dp = (uint16_t)cmd.dp;
     } else {
@@ -358,8 +359,6 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
         if (!one && twenty && twenty->type == LTUYA_DP_BOOL) {
             *dp = 20;
             *why = "no DP 1; the device reports DP 20 as a switch, as bulbs do";
-        } else {
-            *dp = 1;
         }
     }
     const ltuya_dp_t *cur = ltuya_dps_find(&status_now, *dp);
