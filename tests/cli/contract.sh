@@ -96,10 +96,16 @@ done
 before=$(sim_state)
 run set $args -V 3.3 1=TRUE
 [ "$(sim_state)" = "$before" ] && ok || bad "a refused value was sent"
-run set $args -V 3.3 38='"7"' 9=2147483647
-expect_rc "quoted digits are a string; int32 max" $rc 0
-contains "typed values reached the device" "$(sim_state)" '"9":2147483647,'
-contains "quoted digits stayed a string" "$(sim_state)" '"38":"7"'
+run set $args -V 3.3 42='"7"' 9=86400
+expect_rc "quoted digits are a string" $rc 0
+contains "typed values reached the device" "$(sim_state)" '"9":86400,'
+contains "quoted digits stayed a string" "$(sim_state)" '"42":"7"'
+# the 32-bit bounds themselves are values: sent (to a DP the device lacks, so
+# the device's own range cannot refuse them first) and reported unconfirmed
+run set $args -V 3.3 77=2147483647
+expect_rc "int32 max is sent" $rc 10
+run set $args -V 3.3 77=-2147483648
+expect_rc "int32 min is sent" $rc 10
 run set $args -V 3.3 38="$(head -c 3000 /dev/zero | tr '\0' x)"
 expect_rc "value longer than a frame" $rc 2
 contains "the limit is named" "$err" "at most"
