@@ -1,4 +1,5 @@
 /* ltuya get, set, on, off, toggle, refresh: one request each, then exit. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,10 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
             printf("%s\n%s", usage_text, cli_target_help);
-            exit(fflush(stdout) || ferror(stdout) ? CLI_EXIT_FAIL : CLI_EXIT_OK);
+            if (fflush(stdout) == 0 && !ferror(stdout))
+                exit(CLI_EXIT_OK);
+            fprintf(stderr, "ltuya: cannot write the output: %s\n", strerror(errno));
+            exit(CLI_EXIT_FAIL);
         }
         if (opt == 'd' && takes_dp) {
             if (!cli_arg_uint(optarg, 1, 65535, "--dp", &n))
