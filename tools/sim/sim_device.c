@@ -340,6 +340,9 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
 
 void sim_conn_closed(sim_conn_t *c)
 {
+    if (c->later_at)
+        c->dev->stats.late_pushes_lost++;
+    c->later_at = 0;
     if (c->hs_start_ms && c->dev->hs_pending)
         c->dev->hs_pending--;
     c->hs_start_ms = 0;
@@ -498,6 +501,48 @@ static bool write_dps(sim_device_t *d, const ltuya_dps_t *in, bool local, bool k
     return all_ok;
 }
 
+/* A real plug ACKs a write at once and pushes the new state tens of ms later,
+ * once the relay has moved; TuyaOpen applies DPs on another thread, so its
+ * push can even come first. */
+static void push_after_ack(sim_conn_t *c, const ltuya_frame_t *f, const changes_t *ch)
+{
+    sim_device_t *d = c->dev;
+    if (ch->n && (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
+        push_dps(c, ch->ids, ch->n);
+    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK */
+    if (!ch->n || (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
+        return;
+    if (d->quirks & SIM_Q_BACK_TO_BACK) {
+        push_dps(c, ch->ids, ch->n);
+        return;
+    }
+    for (size_t i = 0; i < ch->n; i++) { /* writes in quick succession share one push */
+        bool have = false;
+        for (size_t k = 0; k < c->later_n; k++)
+            have |= c->later_ids[k] == ch->ids[i];
+        if (!have && c->later_n < SIM_MAX_DPS)
+            c->later_ids[c->later_n++] = ch->ids[i];
+    }
+    if (!c->later_at)
+        c->later_at = mono_ms() + 20 + rnd(d) % 61; /* 20-80 ms, seeded */
+}
+
+uint64_t sim_conn_next_due(const sim_conn_t *c)
+{
+    return c->later_at;
+}
+
+void sim_conn_tick(sim_conn_t *c, uint64_t now_ms)
+{
+    if (!c->later_at || now_ms < c->later_at)
+        return;
+    /* the state as it is now: a write meanwhile shows in the push, as on a device */
+    push_dps(c, c->later_ids, c->later_n);
+    c->dev->stats.late_pushes++;
+    c->later_n = 0;
+    c->later_at = 0;
+}
+
 static void control(sim_conn_t *c, const ltuya_frame_t *f)
 {
     sim_device_t *d = c->dev;
@@ -537,9 +582,7 @@ static void control(sim_conn_t *c, const ltuya_frame_t *f)
             return;
         }
     }
-    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK first */
-    if (ch.n)
-        push_dps(c, ch.ids, ch.n);
+    push_after_ack(c, f, &ch);
 }
 
 static void query(sim_conn_t *c, const ltuya_frame_t *f)

@@ -39,7 +39,8 @@ static sim_slot_t *slots; /* one per simulated device */
 static size_t nslots;
 static sim_conn_t **conns; /* open connections, any device */
 static size_t max_conns;
-static bool print_only; /* --print-devices-json: set devices up, bind nothing */
+static bool print_only;    /* --print-devices-json: set devices up, bind nothing */
+static bool control_stdin; /* --control: read commands from stdin even if it is a terminal */
 
 static uint64_t now_ms(void)
 {
@@ -317,9 +318,11 @@ static bool control_line(char *line)
         const sim_stats_t *st = &d->stats;
         printf("{\"ok\":true,\"accepted\":%u,\"refused\":%u,\"open\":%u,\"handshakes\":%u,"
                "\"frames_in\":%u,\"frames_out\":%u,\"pushes\":%u,\"bad_frames\":%u,"
-               "\"rejected_writes\":%u,\"closed_by_device\":%u,\"faults\":{",
+               "\"rejected_writes\":%u,\"late_pushes\":%u,\"late_pushes_lost\":%u,"
+               "\"closed_by_device\":%u,\"faults\":{",
                st->accepted, st->refused, d->open_clients, st->handshakes, st->frames_in,
-               st->frames_out, st->pushes, st->bad_frames, st->rejected_writes, st->closed_by_sim);
+               st->frames_out, st->pushes, st->bad_frames, st->rejected_writes, st->late_pushes,
+               st->late_pushes_lost, st->closed_by_sim);
         for (int f = 0; f < SIM_F_COUNT; f++)
             printf("%s\"%s\":%u", f ? "," : "", sim_fault_name(f), st->faults[f]);
         printf("}}\n");
@@ -351,7 +354,8 @@ static void usage(FILE *f)
         "\n"
         "Serve simulated Tuya devices on loopback TCP, speaking the LAN protocol as\n"
         "firmware does. Prints READY once it listens; then reads control commands,\n"
-        "one JSON object per line, on stdin and answers each on stdout.\n"
+        "one JSON object per line, on stdin and answers each on stdout. A terminal\n"
+        "is read only with --control, so `ltuya sim ... &` keeps running.\n"
         "\n"
         "options:\n"
         "  --config FILE       many devices in one process: a JSON array of {\"id\",\"key\",\n"
@@ -374,6 +378,8 @@ static void usage(FILE *f)
         "                      silent-beacons (3.5 only answers requests), strict-headers\n"
         "                      (no header allowed on queries, one required on writes),\n"
         "                      heartbeat-required (only heartbeats keep a connection),\n"
+        "                      back-to-back (a write's status push right behind its ACK;\n"
+        "                      by default it follows 20-80 ms later, seeded),\n"
         "                      handshake-wedge (two handshakes within 0.5 s wedge it until a\n"
         "                      power-cycle), silent-reject (refused writes are ACKed\n"
         "                      and dropped, as TuyaOpen firmware does);\n"
@@ -388,6 +394,7 @@ static void usage(FILE *f)
         "  --udp-port P        send beacons to 127.0.0.1:P (default 6666 for 3.1, else 6667)\n"
         "  --beacon-interval S seconds between beacons (default 5; 0 = none)\n"
         "  --solicit-port P    3.5: answer discovery requests on P (default 7000; 0 = no)\n"
+        "  --control           read control commands from stdin even when it is a terminal\n"
         "\n"
         "control commands (stdin):\n"
         "  {\"cmd\":\"set\",\"dps\":{\"1\":false}}   change DPs as a button press would, and push\n"
@@ -417,7 +424,8 @@ static bool parse_quirk(const char *name, uint32_t *q)
                   {"strict-headers", SIM_Q_STRICT_HEADERS},
                   {"heartbeat-required", SIM_Q_HEARTBEAT_REQUIRED},
                   {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE},
-                  {"silent-reject", SIM_Q_SILENT_REJECT}};
+                  {"silent-reject", SIM_Q_SILENT_REJECT},
+                  {"back-to-back", SIM_Q_BACK_TO_BACK}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
@@ -632,6 +640,7 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"config", required_argument, NULL, 'C'},
                                              {"fault", required_argument, NULL, 'F'},
                                              {"print-devices-json", no_argument, NULL, 'J'},
+                                             {"control", no_argument, NULL, 'K'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *config = NULL;
@@ -715,6 +724,9 @@ int ltuya_sim_main(int argc, char **argv)
         case 'J':
             print_only = true;
             break;
+        case 'K':
+            control_stdin = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -761,7 +773,9 @@ int ltuya_sim_main(int argc, char **argv)
 
     static char line[4096];
     size_t line_len = 0;
-    bool stdin_open = true;
+    /* a terminal is read only when asked (--control): `ltuya sim ... &` in an
+     * interactive shell would otherwise be stopped (SIGTTIN) by its first read */
+    bool stdin_open = control_stdin || !isatty(0);
     /* map[] codes: below SLOT_BASE a connection index; then listeners and solicit sockets */
     const size_t STDIN_TAG = SIZE_MAX, LISTEN_TAG = SIZE_MAX / 2, SOLICIT_TAG = SIZE_MAX / 4;
     for (;;) {
@@ -787,9 +801,12 @@ int ltuya_sim_main(int argc, char **argv)
             map[n++] = LISTEN_TAG + i;
         }
         uint64_t t0 = now_ms(), next = t0 + 1000;
-        for (size_t i = 0; i < max_conns; i++)
+        for (size_t i = 0; i < max_conns; i++) {
             if (conns[i] && conns[i]->hold_until && conns[i]->hold_until < next)
                 next = conns[i]->hold_until;
+            if (conns[i] && sim_conn_next_due(conns[i]) && sim_conn_next_due(conns[i]) < next)
+                next = sim_conn_next_due(conns[i]);
+        }
         for (size_t i = 0; i < nslots; i++)
             if (slots[i].beacon_ms && slots[i].next_beacon < next)
                 next = slots[i].next_beacon;
@@ -848,11 +865,20 @@ int ltuya_sim_main(int argc, char **argv)
                 }
             }
         }
-        /* output held back by delay / coalesce faults whose time has come */
-        for (size_t i = 0; i < max_conns; i++)
+        /* pushes due after their ACK, and output held back by delay / coalesce
+         * faults whose time has come */
+        for (size_t i = 0; i < max_conns; i++) {
+            if (conns[i] && sim_conn_next_due(conns[i])) {
+                sim_conn_tick(conns[i], now_ms());
+                if (!flush(conns[i])) {
+                    drop(i, true);
+                    continue;
+                }
+            }
             if (conns[i] && conns[i]->hold_until && now_ms() >= conns[i]->hold_until &&
                 !flush(conns[i]))
                 drop(i, true);
+        }
         /* idle connections are closed, as firmware does after ~30 s */
         t = now_ms(); /* connections accepted above are newer than the poll */
         for (size_t i = 0; i < max_conns; i++) {
