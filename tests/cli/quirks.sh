@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The simulator's timing and firmware quirks, and the CLI against each:
 # a write's status push 20-80 ms after its ACK (or back to back, or before it);
+# TuyaOpen's ways: refresh ignored, little-endian ACK return code, refused writes
+# ACKed and dropped, a push sealed with the local key inside the handshake;
 # `ltuya sim ... &` from an interactive shell keeps serving (it does not read the
 # terminal unless --control).
 # Usage: quirks.sh path/to/ltuya
@@ -68,6 +70,56 @@ for v in 3.3 3.5; do
   st=$(sim_cmd '{"cmd":"stats"}')
   contains "$v back-to-back: pushed with the ACK" "$st" '"pushes":1,'
   contains "$v back-to-back: none after a gap" "$st" '"late_pushes":0,"late_pushes_lost":0,'
+  stop_sim
+done
+
+# ---- firmware on Tuya's own device SDK (TuyaOpen), issue 10 item 22 -------------
+for v in 3.3 3.5; do
+  # DP refresh ignored: refresh falls back to a status query, on the same connection
+  start_sim $v --quirk no-refresh-reply
+  out=$(cli $v refresh 2>&1); rc=$?
+  expect_rc "$v no-refresh-reply: refresh" $rc 0
+  contains "$v no-refresh-reply: refresh shows the energy" "$out" "energy:"
+  contains "$v no-refresh-reply: one connection" "$(sim_cmd '{"cmd":"stats"}')" '"accepted":1,'
+  # watch refreshes every interval: it must not reconnect for want of a refresh reply
+  cli $v watch --interval 1 --for 4 --json >"$work/watch.out" 2>&1; rc=$?
+  expect_rc "$v no-refresh-reply: watch" $rc 0
+  contains "$v no-refresh-reply: watch without reconnecting" "$(sim_cmd '{"cmd":"stats"}')" '"accepted":2,'
+  stop_sim
+
+  # the ACK's return code 1 in little-endian bytes, empty payload: success
+  start_sim $v --quirk native-endian-ack
+  cli $v set 1=false >/dev/null; expect_rc "$v native-endian-ack: set" $? 0
+  contains "$v native-endian-ack: state" "$(sim_cmd '{"cmd":"get"}')" '"dps":{"1":false,'
+  stop_sim
+
+  # the push before the ACK
+  start_sim $v --quirk push-before-ack
+  out=$(cli $v set -v 1=false 2>&1); rc=$?
+  expect_rc "$v push-before-ack: set" $rc 0
+  contains "$v push-before-ack: push, then ACK" "$(printf '%s\n' "$out" | frames_in)" "cmd 8 cmd "
+  contains "$v push-before-ack: state" "$(sim_cmd '{"cmd":"get"}')" '"dps":{"1":false,'
+  stop_sim
+
+  # refused writes ACKed and dropped: nothing changes on the device
+  start_sim $v --quirk silent-reject
+  cli $v set 9=100000 >/dev/null 2>&1
+  st=$(sim_cmd '{"cmd":"get"}')
+  contains "$v silent-reject: the device kept its value" "$st" '"9":0,'
+  contains "$v silent-reject: counted" "$(sim_cmd '{"cmd":"stats"}')" '"rejected_writes":1,'
+  stop_sim
+done
+
+# a push sealed with the local key between RESP and FINISH: not a wrong key
+for v in 3.4 3.5; do
+  start_sim $v --quirk push-during-handshake
+  for i in 1 2 3; do
+    out=$(cli $v get --json 2>&1); rc=$?
+    expect_rc "$v push-during-handshake: get $i" $rc 0
+  done
+  contains "$v push-during-handshake: the state" "$out" '"dps":{"1":true,'
+  contains "$v push-during-handshake: pushed each time" "$(sim_cmd '{"cmd":"stats"}')" '"pushes":3,'
+  cli $v set 1=false >/dev/null; expect_rc "$v push-during-handshake: set" $? 0
   stop_sim
 done
 

@@ -199,7 +199,7 @@ static const uint8_t *conn_key(const sim_conn_t *c)
 static void inject_faults(sim_conn_t *c, size_t start);
 static uint64_t mono_ms(void);
 
-typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC } send_kind_t;
+typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC, SEND_ACK } send_kind_t;
 
 static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void *payload,
                        size_t len, send_kind_t kind)
@@ -216,6 +216,8 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     /* 3.4/3.5 devices count on their own; 3.1-3.3 echo the request's seq */
     f.seq = d->version >= LTUYA_V34 ? ++c->dev_seq : req_seq;
     f.retcode = kind == SEND_ERROR_PLAIN || kind == SEND_ERROR_ENC ? 1 : 0;
+    if (kind == SEND_ACK && (d->quirks & SIM_Q_NATIVE_ENDIAN_ACK))
+        f.retcode = 0x01000000u; /* 1 as a little-endian CPU stores it, read big-endian */
     f.plaintext = kind == SEND_ERROR_PLAIN && d->version != LTUYA_V35;
     f.header = LTUYA_HEADER_OFF;
     if (kind == SEND_PUSH || (kind == SEND_REPLY && (d->quirks & SIM_Q_HEADER_ON_QUERY) && len)) {
@@ -391,6 +393,12 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
         c->have_lc = true;
         ltuya_hs_resp_payload(d->key, c->lc, c->ld, resp);
         send_frame(c, LTUYA_CMD_SESS_KEY_NEG_RESP, f->seq, resp, sizeof resp, SEND_REPLY);
+        if (d->quirks & SIM_Q_PUSH_IN_HANDSHAKE) {
+            /* a DP changed meanwhile (a button, another client): pushed before
+             * this client's FINISH, so still under the local key */
+            uint16_t sw = d->dp_switch ? d->dp_switch : d->dps[0].id;
+            push_dps(c, &sw, 1);
+        }
         return true;
     }
     /* FINISH */
@@ -509,7 +517,7 @@ static void push_after_ack(sim_conn_t *c, const ltuya_frame_t *f, const changes_
     sim_device_t *d = c->dev;
     if (ch->n && (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
         push_dps(c, ch->ids, ch->n);
-    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK */
+    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_ACK); /* the empty ACK */
     if (!ch->n || (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
         return;
     if (d->quirks & SIM_Q_BACK_TO_BACK) {
@@ -603,6 +611,8 @@ static void query(sim_conn_t *c, const ltuya_frame_t *f)
 static void refresh(sim_conn_t *c, const ltuya_frame_t *f)
 {
     sim_device_t *d = c->dev;
+    if (d->quirks & SIM_Q_NO_REFRESH_REPLY)
+        return; /* decrypted, then ignored: no reply, no push, nothing re-measured */
     ltuya_str_t v;
     uint16_t ids[SIM_MAX_DPS];
     size_t n = 0;

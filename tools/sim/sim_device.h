@@ -44,6 +44,11 @@ enum {
                                            required on writes */
     SIM_Q_BACK_TO_BACK = 1u << 9,       /* a write's push right behind its ACK, no gap */
     SIM_Q_PUSH_BEFORE_ACK = 1u << 10,   /* TuyaOpen: the push may come before the ACK */
+    SIM_Q_NO_REFRESH_REPLY = 1u << 11,  /* TuyaOpen: DP refresh 0x12 silently ignored */
+    SIM_Q_NATIVE_ENDIAN_ACK = 1u << 12, /* TuyaOpen: write ACKs carry return code 1 in
+                                           little-endian bytes (01 00 00 00) */
+    SIM_Q_PUSH_IN_HANDSHAKE = 1u << 13, /* a DP change pushed between RESP and FINISH,
+                                           sealed with the local key (TuyaOpen) */
     SIM_Q_SILENT_REJECT = 1u << 8,      /* TuyaOpen: refused DPs are ACKed like accepted
                                            ones and dropped, without a push */
 };

@@ -381,8 +381,12 @@ static void usage(FILE *f)
         "                      back-to-back (a write's status push right behind its ACK;\n"
         "                      by default it follows 20-80 ms later, seeded),\n"
         "                      handshake-wedge (two handshakes within 0.5 s wedge it until a\n"
-        "                      power-cycle), silent-reject (refused writes are ACKed\n"
-        "                      and dropped, as TuyaOpen firmware does);\n"
+        "                      power-cycle); as firmware on Tuya's device SDK (TuyaOpen):\n"
+        "                      silent-reject (refused writes are ACKed and dropped),\n"
+        "                      no-refresh-reply (DP refresh 0x12 ignored),\n"
+        "                      native-endian-ack (write ACKs with return code 1 in\n"
+        "                      little-endian bytes), push-before-ack, push-during-handshake\n"
+        "                      (a push between RESP and FINISH, sealed with the local key);\n"
         "                      repeatable\n"
         "  --clients N         connections accepted at once (default 1, like most plugs);\n"
         "                      more are accepted and closed immediately\n"
@@ -425,7 +429,11 @@ static bool parse_quirk(const char *name, uint32_t *q)
                   {"heartbeat-required", SIM_Q_HEARTBEAT_REQUIRED},
                   {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE},
                   {"silent-reject", SIM_Q_SILENT_REJECT},
-                  {"back-to-back", SIM_Q_BACK_TO_BACK}};
+                  {"back-to-back", SIM_Q_BACK_TO_BACK},
+                  {"push-before-ack", SIM_Q_PUSH_BEFORE_ACK},
+                  {"no-refresh-reply", SIM_Q_NO_REFRESH_REPLY},
+                  {"native-endian-ack", SIM_Q_NATIVE_ENDIAN_ACK},
+                  {"push-during-handshake", SIM_Q_PUSH_IN_HANDSHAKE}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
