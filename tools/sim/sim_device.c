@@ -199,6 +199,36 @@ static const uint8_t *conn_key(const sim_conn_t *c)
 static void inject_faults(sim_conn_t *c, size_t start);
 static uint64_t mono_ms(void);
 
+/* The network between device and client: the frame leaves latency +- jitter
+ * ms from now (seeded), after the frames queued before it. */
+static void add_latency(sim_conn_t *c)
+{
+    sim_device_t *d = c->dev;
+    if (!d->latency_ms && !d->jitter_ms)
+        return;
+    int64_t ms = (int64_t)d->latency_ms;
+    if (d->jitter_ms)
+        ms += (int64_t)(rnd(d) % (2 * d->jitter_ms + 1)) - d->jitter_ms;
+    uint32_t l = ms < 0 ? 0 : (uint32_t)ms;
+    uint64_t now = mono_ms();
+    d->stats.lat_min = !d->stats.lat_frames || l < d->stats.lat_min ? l : d->stats.lat_min;
+    d->stats.lat_max = l > d->stats.lat_max ? l : d->stats.lat_max;
+    d->stats.lat_frames++;
+    if (!c->held_since)
+        c->held_since = now;
+    if (now + l > c->hold_until)
+        c->hold_until = now + l;
+}
+
+void sim_device_note_held(sim_device_t *d, uint32_t waited_ms)
+{
+    if (!d->latency_ms && !d->jitter_ms)
+        return;
+    d->stats.held_min =
+        !d->stats.held_n || waited_ms < d->stats.held_min ? waited_ms : d->stats.held_min;
+    d->stats.held_n++;
+}
+
 typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC, SEND_ACK } send_kind_t;
 
 static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void *payload,
@@ -240,6 +270,7 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     if (ltuya_frame_encode(&f, c->out + c->out_len, sizeof c->out - c->out_len, &n) == LTUYA_OK) {
         size_t start = c->out_len;
         c->out_len += n;
+        add_latency(c);
         inject_faults(c, start);
         d->stats.frames_out++;
         if (kind == SEND_PUSH)
@@ -310,10 +341,13 @@ static void inject_faults(sim_conn_t *c, size_t start)
         c->close_after_flush = true;
     if (roll(d, SIM_F_SPLIT))
         c->split = true;
+    uint64_t hold = 0;
     if (roll(d, SIM_F_DELAY))
-        c->hold_until = mono_ms() + 100 + rnd(d) % 1900;
+        hold = mono_ms() + 100 + rnd(d) % 1900;
     else if (roll(d, SIM_F_COALESCE) && !c->hold_until)
-        c->hold_until = mono_ms() + 50;
+        hold = mono_ms() + 50;
+    if (hold > c->hold_until)
+        c->hold_until = hold; /* never sooner than latency already holds it */
 }
 
 static void push_dps(sim_conn_t *c, const uint16_t *ids, size_t n)

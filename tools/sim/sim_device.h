@@ -97,7 +97,8 @@ typedef struct {
     uint64_t hs_start_ms;            /* when this connection's START came, 0 if none pending */
     uint64_t serial;                 /* tells connections apart after they are gone */
     bool close_after_flush;          /* close fault: FIN once the output is out */
-    uint64_t hold_until;             /* delay / coalesce: send nothing before this (ms) */
+    uint64_t hold_until;             /* latency / delay / coalesce: send nothing before this (ms) */
+    uint64_t held_since;             /* when the oldest frame still held back was queued */
     bool reset_now;                  /* reset fault: RST instead of sending */
     bool split;                      /* split fault: trickle the output out */
     uint16_t later_ids[SIM_MAX_DPS]; /* a write's status push, due after its ACK */
@@ -112,6 +113,10 @@ typedef struct {
     unsigned late_pushes;      /* write pushes sent after their ACK's gap */
     unsigned late_pushes_lost; /* ...and those whose client left before they were due */
     unsigned faults[SIM_F_COUNT];
+    unsigned lat_frames;       /* frames held back by --latency */
+    uint32_t lat_min, lat_max; /* the latencies drawn (ms) */
+    unsigned held_n;           /* sends of held output */
+    uint32_t held_min;         /* the shortest wait a held frame really had (ms) */
 } sim_stats_t;
 
 struct sim_device {
@@ -130,6 +135,7 @@ struct sim_device {
     unsigned max_clients;
     unsigned open_clients;
     uint32_t idle_timeout_ms;
+    uint32_t latency_ms, jitter_ms; /* each frame it sends leaves latency +- jitter later */
     float fault_rate[SIM_F_COUNT];
     unsigned hs_pending; /* handshakes started and not finished, all connections */
     uint64_t hs_last_start;
@@ -160,6 +166,9 @@ void sim_conn_closed(sim_conn_t *c);
 
 /* Switch the device off and on: clears a wedge (connections are the caller's to close). */
 void sim_device_power_cycle(sim_device_t *d);
+
+/* Held output went out `waited_ms` after its oldest frame was queued. */
+void sim_device_note_held(sim_device_t *d, uint32_t waited_ms);
 
 /* Right after accept: pushes for the push-on-connect quirk. */
 void sim_conn_opened(sim_conn_t *c);
