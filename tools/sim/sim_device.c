@@ -604,7 +604,7 @@ static void control(sim_conn_t *c, const ltuya_frame_t *f)
         size_t n = 0;
         for (size_t i = 0; i < in.count && n < SIM_MAX_DPS; i++)
             ids[n++] = in.dp[i].id;
-        send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY);
+        send_frame(c, f->cmd, f->seq, NULL, 0, SEND_ACK);
         push_dps(c, ids, n);
         return;
     }
