@@ -941,10 +941,6 @@ typedef struct {
 static void build_pollset(sim_loop_t *l)
 {
     size_t n = 0;
-    if (l->stdin_open) {
-        l->pfd[n] = (struct pollfd){0, POLLIN, 0};
-        l->map[n++] = STDIN_TAG;
-    }
     for (size_t i = 0; i < max_conns; i++)
         if (conns[i]) {
             l->pfd[n] = (struct pollfd){conns[i]->fd, POLLIN, 0};
@@ -960,6 +956,12 @@ static void build_pollset(sim_loop_t *l)
     for (size_t i = 0; i < nslots; i++) {
         l->pfd[n] = (struct pollfd){slots[i].listen_fd, POLLIN, 0};
         l->map[n++] = LISTEN_TAG + i;
+    }
+    /* control commands after everything the clients did in the same wake-up:
+     * "stats" counts a connection that closed meanwhile */
+    if (l->stdin_open) {
+        l->pfd[n] = (struct pollfd){0, POLLIN, 0};
+        l->map[n++] = STDIN_TAG;
     }
     l->n = n;
 }
