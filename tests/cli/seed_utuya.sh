@@ -52,8 +52,35 @@ grep -q 'def set_dps' "$work/uTuya.py" || { bad "could not extract uTuya from $s
 
 # set_dps up to ATTEMPTS times (a loaded machine may wake uTuya after both frames
 # arrived, as the back-to-back quirk does always), then get_dps
+#
+# The seed targets MicroPython on the ESP32, whose socket.connect takes a
+# (host, port) tuple and which it expects to name socket.error; the unix port
+# wants a getaddrinfo() address and has no socket.error. A stand-in module with
+# the ESP32's shape goes into sys.modules before the library is imported.
 cat >"$work/drive.py" <<PY
 import sys
+import socket as _socket
+
+
+class _Esp32Socket:
+    def __init__(self, *args):
+        self._s = _socket.socket(*args)
+
+    def connect(self, addr):
+        if isinstance(addr, tuple):
+            addr = _socket.getaddrinfo(addr[0], addr[1])[0][-1]
+        return self._s.connect(addr)
+
+    def __getattr__(self, name):
+        return getattr(self._s, name)
+
+
+class _Esp32SocketModule:
+    error = OSError
+    socket = _Esp32Socket
+
+
+sys.modules["socket"] = _Esp32SocketModule
 from uTuya import uTuya
 d = uTuya('127.0.0.1', '$id', '$key', version=3.3)
 d.PORT = $port
