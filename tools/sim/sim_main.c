@@ -1,7 +1,9 @@
 /*
  * `ltuya sim`: simulated Tuya devices on loopback, one poll() loop for all of
- * them. Options, the event loop and the control interface (JSON lines on
- * stdin, answers on stdout) live here; device behaviour in sim_device.c.
+ * them. Options, connections, discovery, the event loop and the control
+ * interface (JSON lines on stdin, answers on stdout) live here; setting the
+ * devices up in sim_fleet.c, their behaviour in sim_device.c, their data
+ * points in sim_profile.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,25 +24,10 @@
 #include "ltuya/discovery.h"
 #include "sim.h"
 #include "sim_device.h"
+#include "sim_fleet.h"
 
-typedef struct {
-    sim_device_t dev;
-    int listen_fd;
-    char host[64];
-    unsigned port;
-    size_t file_index;  /* its place in a fleet file (control commands name it) */
-    unsigned udp_port;  /* beacons go to 127.0.0.1:udp_port */
-    int solicit_fd;     /* 3.5: 0x25 requests come in here */
-    uint32_t beacon_ms; /* 0 = no periodic beacons */
-    uint64_t next_beacon;
-} sim_slot_t;
-
-static sim_slot_t *slots; /* one per simulated device */
-static size_t nslots;
 static sim_conn_t **conns; /* open connections, any device */
 static size_t max_conns;
-static int beacon_fd = -1; /* every device's beacons go out from here */
-static bool print_only;    /* --print-devices-json: set devices up, bind nothing */
 static bool control_stdin; /* --control: read commands from stdin even if it is a terminal */
 
 static uint64_t now_ms(void)
@@ -48,32 +35,6 @@ static uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static bool loopback_only(const char *host)
-{
-    struct in_addr a;
-    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
-static int listen_on(const char *host, unsigned port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
-        fprintf(stderr, "ltuya sim: cannot listen on %s:%u: %s\n", host, port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    return fd;
 }
 
 static void drop(size_t i, bool reset)
@@ -97,22 +58,22 @@ static void release_all(void *pfd, void *map)
     for (size_t i = 0; conns && i < max_conns; i++)
         if (conns[i])
             drop(i, false);
-    for (size_t i = 0; i < nslots; i++) {
-        if (slots[i].listen_fd >= 0)
-            close(slots[i].listen_fd);
-        if (slots[i].solicit_fd >= 0)
-            close(slots[i].solicit_fd);
+    for (size_t i = 0; i < sim_nslots; i++) {
+        if (sim_slots[i].listen_fd >= 0)
+            close(sim_slots[i].listen_fd);
+        if (sim_slots[i].solicit_fd >= 0)
+            close(sim_slots[i].solicit_fd);
     }
-    if (beacon_fd >= 0)
-        close(beacon_fd);
-    beacon_fd = -1;
+    if (sim_beacon_fd >= 0)
+        close(sim_beacon_fd);
+    sim_beacon_fd = -1;
     free(conns);
-    free(slots);
+    free(sim_slots);
     free(pfd);
     free(map);
     conns = NULL;
-    slots = NULL;
-    nslots = max_conns = 0;
+    sim_slots = NULL;
+    sim_nslots = max_conns = 0;
 }
 
 /* Send what the device has queued, unless a fault holds it back. Returns
@@ -200,12 +161,12 @@ static void send_beacon(sim_slot_t *sl, const struct sockaddr_in *to)
     size_t n = beacon_frame(sl, frame, sizeof frame);
     /* never anything but loopback: checked by every caller, asserted here */
     if (n && (ntohl(to->sin_addr.s_addr) >> 24) == 127)
-        sendto(beacon_fd, frame, n, 0, (const struct sockaddr *)to, sizeof *to);
+        sendto(sim_beacon_fd, frame, n, 0, (const struct sockaddr *)to, sizeof *to);
 }
 
 static void periodic_beacon(sim_slot_t *sl, uint64_t t)
 {
-    if (!sl->beacon_ms || beacon_fd < 0 || t < sl->next_beacon)
+    if (!sl->beacon_ms || sim_beacon_fd < 0 || t < sl->next_beacon)
         return;
     struct sockaddr_in to;
     memset(&to, 0, sizeof to);
@@ -246,23 +207,6 @@ static void answer_solicit(sim_slot_t *sl)
     send_beacon(sl, &to);
 }
 
-static int udp_bind(const char *host, unsigned port)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* ---- control interface: one JSON object per line ---------------------------------- */
 
 static void reply_state(const sim_device_t *d)
@@ -278,17 +222,17 @@ static sim_device_t *control_target(const char *line, size_t len)
     ltuya_str_t v;
     bool is_str;
     if (ltuya_json_get(line, len, "device", &v, &is_str) != LTUYA_OK)
-        return &slots[0].dev;
+        return &sim_slots[0].dev;
     if (!is_str) {
         size_t i = (size_t)strtoul(v.ptr, NULL, 10);
-        for (size_t k = 0; k < nslots; k++) /* an index into the file, also in a shard */
-            if (slots[k].file_index == i)
-                return &slots[k].dev;
+        for (size_t k = 0; k < sim_nslots; k++) /* an index into the file, also in a shard */
+            if (sim_slots[k].file_index == i)
+                return &sim_slots[k].dev;
         return NULL;
     }
-    for (size_t i = 0; i < nslots; i++)
-        if (strlen(slots[i].dev.id) == v.len && !memcmp(slots[i].dev.id, v.ptr, v.len))
-            return &slots[i].dev;
+    for (size_t i = 0; i < sim_nslots; i++)
+        if (strlen(sim_slots[i].dev.id) == v.len && !memcmp(sim_slots[i].dev.id, v.ptr, v.len))
+            return &sim_slots[i].dev;
     return NULL;
 }
 
@@ -432,292 +376,6 @@ static void usage(FILE *f)
         "            --key 0123456789abcdef --version 3.3\n");
 }
 
-static bool parse_quirk(const char *name, uint32_t *q)
-{
-    static const struct {
-        const char *name;
-        uint32_t bit;
-    } quirks[] = {{"device22", SIM_Q_DEVICE22},
-                  {"push-on-connect", SIM_Q_PUSH_ON_CONNECT},
-                  {"reject-multi-dp", SIM_Q_REJECT_MULTI_DP},
-                  {"header-on-query", SIM_Q_HEADER_ON_QUERY},
-                  {"silent-beacons", SIM_Q_SILENT_BEACONS},
-                  {"strict-headers", SIM_Q_STRICT_HEADERS},
-                  {"heartbeat-required", SIM_Q_HEARTBEAT_REQUIRED},
-                  {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE},
-                  {"silent-reject", SIM_Q_SILENT_REJECT},
-                  {"back-to-back", SIM_Q_BACK_TO_BACK},
-                  {"push-before-ack", SIM_Q_PUSH_BEFORE_ACK},
-                  {"no-refresh-reply", SIM_Q_NO_REFRESH_REPLY},
-                  {"native-endian-ack", SIM_Q_NATIVE_ENDIAN_ACK},
-                  {"push-during-handshake", SIM_Q_PUSH_IN_HANDSHAKE}};
-    for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
-        if (!strcmp(name, quirks[i].name)) {
-            *q |= quirks[i].bit;
-            return true;
-        }
-    return false;
-}
-
-/* ---- setting devices up ------------------------------------------------------------ */
-
-/* What all devices share unless their entry in a fleet file says otherwise. */
-typedef struct {
-    const char *host, *profile;
-    ltuya_version_t version;
-    uint32_t quirks;
-    unsigned clients, idle_s;
-    uint32_t seed;
-    unsigned udp_port;
-    double beacon_s;
-    unsigned solicit_port;
-    const float *faults; /* SIM_F_COUNT rates */
-    unsigned latency_ms, jitter_ms;
-    unsigned shard, shards; /* serve fleet entries whose index % shards == shard */
-} sim_setup_t;
-
-static bool setup_slot(sim_slot_t *sl, size_t file_index, const char *id, const char *key,
-                       unsigned port, const sim_setup_t *c)
-{
-    if (!loopback_only(c->host)) {
-        fprintf(stderr, "ltuya sim: --host must be a 127.0.0.0/8 address\n");
-        return false;
-    }
-    if (strlen(key) != 16) {
-        fprintf(stderr, "ltuya sim: %s: the key must be 16 characters\n", id);
-        return false;
-    }
-    if (!port || port > 65535) {
-        fprintf(stderr, "ltuya sim: %s: port %u is not 1..65535\n", id, port);
-        return false;
-    }
-    if (!sim_device_init(&sl->dev, id, (const uint8_t *)key, c->version, c->profile,
-                         c->seed + (uint32_t)file_index)) {
-        fprintf(stderr, "ltuya sim: unknown profile '%s' (one of %s)\n", c->profile,
-                sim_profile_names());
-        return false;
-    }
-    sl->dev.quirks |= c->quirks;
-    memcpy(sl->dev.fault_rate, c->faults, sizeof sl->dev.fault_rate);
-    sl->dev.max_clients = c->clients;
-    sl->dev.idle_timeout_ms = c->idle_s * 1000u;
-    sl->dev.latency_ms = c->latency_ms;
-    sl->dev.jitter_ms = c->jitter_ms;
-    snprintf(sl->host, sizeof sl->host, "%s", c->host);
-    sl->port = port;
-    sl->file_index = file_index;
-    sl->listen_fd = sl->solicit_fd = -1;
-    if (print_only)
-        return true;
-    sl->listen_fd = listen_on(c->host, port);
-    if (sl->listen_fd < 0)
-        return false;
-    /* discovery: beacons to 127.0.0.1 (6666 for 3.1, else 6667), and 3.5 answers */
-    if (beacon_fd < 0)
-        beacon_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sl->udp_port = c->udp_port               ? c->udp_port
-                   : c->version == LTUYA_V31 ? LTUYA_UDP_PORT_31
-                                             : LTUYA_UDP_PORT;
-    sl->beacon_ms = (sl->dev.quirks & SIM_Q_SILENT_BEACONS) ? 0 : (uint32_t)(c->beacon_s * 1000);
-    sl->next_beacon = 0;
-    sl->solicit_fd = -1;
-    if (c->version == LTUYA_V35 && c->solicit_port) {
-        sl->solicit_fd = udp_bind(c->host, c->solicit_port);
-        if (sl->solicit_fd < 0)
-            fprintf(stderr, "ltuya sim: cannot listen for discovery requests on %s:%u\n", c->host,
-                    c->solicit_port);
-    }
-    return true;
-}
-
-static bool json_text(const char *obj, size_t len, const char *key, char *dst, size_t cap)
-{
-    ltuya_str_t v;
-    bool is_str;
-    size_t n = 0;
-    if (ltuya_json_get(obj, len, key, &v, &is_str) != LTUYA_OK)
-        return false;
-    if (is_str ? ltuya_json_unescape(v, dst, cap - 1, &n) != LTUYA_OK : v.len >= cap)
-        return false;
-    if (!is_str)
-        memcpy(dst, v.ptr, (n = v.len));
-    dst[n] = 0;
-    return true;
-}
-
-/* A whole decimal number 0..max, nothing else ("12x", "-1", "" are not). */
-static bool parse_uint(const char *text, unsigned long max, unsigned *out)
-{
-    char *end;
-    if (!text || *text < '0' || *text > '9')
-        return false;
-    errno = 0;
-    unsigned long v = strtoul(text, &end, 10);
-    if (errno || *end || v > max)
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
-/* --latency MS[:JITTER]: each frame the device sends leaves MS +- JITTER ms later. */
-static bool parse_latency(const char *text, unsigned *ms, unsigned *jitter)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%s", text);
-    char *colon = strchr(buf, ':');
-    if (colon)
-        *colon = 0;
-    *jitter = 0;
-    return strlen(text) < sizeof buf && parse_uint(buf, 600000, ms) &&
-           (!colon || parse_uint(colon + 1, *ms, jitter));
-}
-
-/* The optional fields of a fleet entry, over the command line's values. */
-static bool entry_options(const char *e, size_t len, const char *id, sim_setup_t *c, char *host,
-                          char *profile)
-{
-    char ver[8], num[16];
-    bool is_str;
-    if (json_text(e, len, "version", ver, sizeof ver) &&
-        ltuya_version_parse(ver, &c->version) != LTUYA_OK) {
-        fprintf(stderr, "ltuya sim: %s: unknown version %s\n", id, ver);
-        return false;
-    }
-    if (json_text(e, len, "host", host, 32))
-        c->host = host;
-    if (json_text(e, len, "profile", profile, 16))
-        c->profile = profile;
-    if (json_text(e, len, "clients", num, sizeof num) && !parse_uint(num, 1000, &c->clients)) {
-        fprintf(stderr, "ltuya sim: %s: clients %s is not a number\n", id, num);
-        return false;
-    }
-    if (json_text(e, len, "latency", num, sizeof num) &&
-        !parse_latency(num, &c->latency_ms, &c->jitter_ms)) {
-        fprintf(stderr, "ltuya sim: %s: latency %s is not MS or \"MS:JITTER\"\n", id, num);
-        return false;
-    }
-    ltuya_str_t q;
-    if (ltuya_json_get(e, len, "quirks", &q, &is_str) == LTUYA_OK && !is_str) {
-        ltuya_json_iter_t qi;
-        ltuya_str_t name;
-        char nb[32];
-        if (ltuya_json_iter_init(&qi, q.ptr, q.len) == LTUYA_OK)
-            while (ltuya_json_iter_next(&qi, NULL, &name, NULL) == LTUYA_OK) {
-                snprintf(nb, sizeof nb, "%.*s", (int)name.len, name.ptr);
-                if (name.len >= sizeof nb || !parse_quirk(nb, &c->quirks)) {
-                    fprintf(stderr, "ltuya sim: %s: unknown quirk %s\n", id, nb);
-                    return false;
-                }
-            }
-    }
-    return true;
-}
-
-/* One fleet entry: its own slot, if it belongs to this process's shard. */
-static bool load_entry(const char *e, size_t len, size_t index, const char *path,
-                       const sim_setup_t *common)
-{
-    char id[LTUYA_MAX_ID + 1], key[32], port_s[8], host[32], profile[16];
-    unsigned port;
-    sim_setup_t c = *common;
-    if (!json_text(e, len, "id", id, sizeof id) || !json_text(e, len, "key", key, sizeof key) ||
-        !json_text(e, len, "port", port_s, sizeof port_s)) {
-        fprintf(stderr, "ltuya sim: device %zu in %s needs id, key and port\n", index, path);
-        return false;
-    }
-    if (!parse_uint(port_s, 65535, &port)) {
-        fprintf(stderr, "ltuya sim: %s: port %s is not a number\n", id, port_s);
-        return false;
-    }
-    if (!entry_options(e, len, id, &c, host, profile))
-        return false;
-    if (index % common->shards != common->shard)
-        return true; /* another process serves it */
-    if (!setup_slot(&slots[nslots], index, id, key, port, &c))
-        return false;
-    nslots++;
-    return true;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "ltuya sim: cannot open %s\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = size >= 0 ? malloc((size_t)size + 1) : NULL;
-    *len = text ? fread(text, 1, (size_t)size, f) : 0;
-    fclose(f);
-    if (text)
-        text[*len] = 0;
-    return text;
-}
-
-/* A fleet: a JSON array (or {"devices":[...]}) of {"id","key","version","port","host",
- * "profile","quirks":[...],"clients","latency"}; missing fields come from the command line. */
-static bool load_config(const char *path, const sim_setup_t *common)
-{
-    size_t len;
-    char *text = read_file(path, &len);
-    if (!text)
-        return false;
-    ltuya_str_t list, entry;
-    bool is_str, ok = true;
-    if (ltuya_json_get(text, len, "devices", &list, &is_str) != LTUYA_OK)
-        list = (ltuya_str_t){text, len};
-    ltuya_json_iter_t it;
-    size_t count = 0;
-    if (ltuya_json_iter_init(&it, list.ptr, list.len) != LTUYA_OK || it.object) {
-        fprintf(stderr, "ltuya sim: %s is not a JSON array of devices\n", path);
-        free(text);
-        return false;
-    }
-    while (ltuya_json_iter_next(&it, NULL, &entry, NULL) == LTUYA_OK)
-        count++;
-    slots = calloc(count ? count : 1, sizeof *slots);
-    if (!slots || !count) {
-        fprintf(stderr, "ltuya sim: no devices in %s\n", path);
-        free(text);
-        return false;
-    }
-    ltuya_json_iter_init(&it, list.ptr, list.len);
-    for (size_t i = 0; ok && ltuya_json_iter_next(&it, NULL, &entry, &is_str) == LTUYA_OK; i++)
-        ok = load_entry(entry.ptr, entry.len, i, path, common);
-    free(text);
-    return ok;
-}
-
-/* --print-devices-json: what tinytuya's wizard would have written for these
- * devices. It holds their keys: the simulator's own, given on its command line. */
-static void print_devices_json(void)
-{
-    printf("[\n");
-    for (size_t i = 0; i < nslots; i++) {
-        const sim_device_t *d = &slots[i].dev;
-        char key[17];
-        memcpy(key, d->key, 16);
-        key[16] = 0;
-        sim_profile_print_entry(stdout, d->prof, d->id, key, slots[i].host,
-                                ltuya_version_str(d->version));
-        printf("%s\n", i + 1 < nslots ? "," : "");
-    }
-    printf("]\n");
-}
-
-/* A fleet needs a descriptor per device and per client: take what we may. */
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 /* ---- options ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -759,7 +417,7 @@ static bool parse_shard(const char *arg, unsigned *k, unsigned *n)
     if (!slash || strlen(arg) >= sizeof buf)
         return false;
     *slash = 0;
-    return parse_uint(slash + 1, 1000, n) && *n && parse_uint(buf, *n - 1, k);
+    return sim_parse_uint(slash + 1, 1000, n) && *n && sim_parse_uint(buf, *n - 1, k);
 }
 
 static const char *const option_names[] = {
@@ -802,7 +460,7 @@ static bool take_option(int opt, const char *arg, sim_options_t *o)
         c->profile = arg;
         return true;
     case 'J':
-        print_only = true;
+        sim_print_only = true;
         return true;
     case 'K':
         control_stdin = true;
@@ -815,23 +473,23 @@ static bool take_option(int opt, const char *arg, sim_options_t *o)
         fprintf(stderr, "ltuya sim: unknown version '%s'\n", arg);
         return false;
     case 'q':
-        if (parse_quirk(arg, &c->quirks))
+        if (sim_parse_quirk(arg, &c->quirks))
             return true;
         fprintf(stderr, "ltuya sim: unknown quirk '%s'\n", arg);
         return false;
     case 'p':
-        return parse_uint(arg, 65535, &o->port) && o->port ? true : bad_value(opt, arg);
+        return sim_parse_uint(arg, 65535, &o->port) && o->port ? true : bad_value(opt, arg);
     case 'c':
-        return parse_uint(arg, 1000, &c->clients) && c->clients ? true : bad_value(opt, arg);
+        return sim_parse_uint(arg, 1000, &c->clients) && c->clients ? true : bad_value(opt, arg);
     case 't':
-        return parse_uint(arg, 86400, &c->idle_s) ? true : bad_value(opt, arg);
+        return sim_parse_uint(arg, 86400, &c->idle_s) ? true : bad_value(opt, arg);
     case 'u':
-        return parse_uint(arg, 65535, &c->udp_port) ? true : bad_value(opt, arg);
+        return sim_parse_uint(arg, 65535, &c->udp_port) ? true : bad_value(opt, arg);
     case 'S':
-        return parse_uint(arg, 65535, &c->solicit_port) ? true : bad_value(opt, arg);
+        return sim_parse_uint(arg, 65535, &c->solicit_port) ? true : bad_value(opt, arg);
     case 's': {
         unsigned seed;
-        if (!parse_uint(arg, UINT32_MAX, &seed))
+        if (!sim_parse_uint(arg, UINT32_MAX, &seed))
             return bad_value(opt, arg);
         c->seed = seed;
         return true;
@@ -840,7 +498,7 @@ static bool take_option(int opt, const char *arg, sim_options_t *o)
         c->beacon_s = strtod(arg, &end);
         return end != arg && !*end && c->beacon_s >= 0 ? true : bad_value(opt, arg);
     case 'L':
-        return parse_latency(arg, &c->latency_ms, &c->jitter_ms) ? true : bad_value(opt, arg);
+        return sim_parse_latency(arg, &c->latency_ms, &c->jitter_ms) ? true : bad_value(opt, arg);
     case 'D':
         return parse_shard(arg, &c->shard, &c->shards) ? true : bad_value(opt, arg);
     }
@@ -883,7 +541,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
                               .solicit_port = LTUYA_UDP_PORT_35,
                               .faults = o->faults,
                               .shards = 1};
-    print_only = control_stdin = false;
+    sim_print_only = control_stdin = false;
     optind = 1;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -908,17 +566,17 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
 static bool setup_devices(const sim_options_t *o)
 {
     if (o->config)
-        return load_config(o->config, &o->common);
+        return sim_load_config(o->config, &o->common);
     if (!o->id || !o->key || strlen(o->key) != 16 || !o->port) {
         fprintf(stderr, "ltuya sim: --id, a 16-character --key and --port are required "
                         "(or --config FILE)\n\n");
         usage(stderr);
         return false;
     }
-    slots = calloc(1, sizeof *slots);
-    if (!slots || !setup_slot(&slots[0], 0, o->id, o->key, o->port, &o->common))
+    sim_slots = calloc(1, sizeof *sim_slots);
+    if (!sim_slots || !sim_setup_slot(&sim_slots[0], 0, o->id, o->key, o->port, &o->common))
         return false;
-    nslots = 1;
+    sim_nslots = 1;
     return true;
 }
 
@@ -946,15 +604,15 @@ static void build_pollset(sim_loop_t *l)
             l->pfd[n] = (struct pollfd){conns[i]->fd, POLLIN, 0};
             l->map[n++] = i;
         }
-    for (size_t i = 0; i < nslots; i++)
-        if (slots[i].solicit_fd >= 0) {
-            l->pfd[n] = (struct pollfd){slots[i].solicit_fd, POLLIN, 0};
+    for (size_t i = 0; i < sim_nslots; i++)
+        if (sim_slots[i].solicit_fd >= 0) {
+            l->pfd[n] = (struct pollfd){sim_slots[i].solicit_fd, POLLIN, 0};
             l->map[n++] = SOLICIT_TAG + i;
         }
     /* the listeners go last: a client that just hung up must be seen
      * leaving before a new one is counted against the client limit */
-    for (size_t i = 0; i < nslots; i++) {
-        l->pfd[n] = (struct pollfd){slots[i].listen_fd, POLLIN, 0};
+    for (size_t i = 0; i < sim_nslots; i++) {
+        l->pfd[n] = (struct pollfd){sim_slots[i].listen_fd, POLLIN, 0};
         l->map[n++] = LISTEN_TAG + i;
     }
     /* control commands after everything the clients did in the same wake-up:
@@ -979,9 +637,9 @@ static int poll_timeout(uint64_t t0)
         if (due && due < next)
             next = due;
     }
-    for (size_t i = 0; i < nslots; i++)
-        if (slots[i].beacon_ms && slots[i].next_beacon < next)
-            next = slots[i].next_beacon;
+    for (size_t i = 0; i < sim_nslots; i++)
+        if (sim_slots[i].beacon_ms && sim_slots[i].next_beacon < next)
+            next = sim_slots[i].next_beacon;
     return next > t0 ? (int)(next - t0) : 0;
 }
 
@@ -1070,8 +728,8 @@ static int serve(sim_loop_t *l)
         if (poll(l->pfd, (nfds_t)l->n, poll_timeout(now_ms())) < 0 && errno != EINTR)
             return 1;
         uint64_t t = now_ms();
-        for (size_t i = 0; i < nslots; i++)
-            periodic_beacon(&slots[i], t);
+        for (size_t i = 0; i < sim_nslots; i++)
+            periodic_beacon(&sim_slots[i], t);
         for (size_t k = 0; k < l->n; k++) {
             size_t m = l->map[k];
             if (!l->pfd[k].revents)
@@ -1080,9 +738,9 @@ static int serve(sim_loop_t *l)
                 if (!read_control(l))
                     return 0;
             } else if (m >= LISTEN_TAG) {
-                accept_one(&slots[m - LISTEN_TAG]);
+                accept_one(&sim_slots[m - LISTEN_TAG]);
             } else if (m >= SOLICIT_TAG) {
-                answer_solicit(&slots[m - SOLICIT_TAG]);
+                answer_solicit(&sim_slots[m - SOLICIT_TAG]);
             } else if (conns[m]) {
                 serve_conn(m, t);
             }
@@ -1101,19 +759,19 @@ int ltuya_sim_main(int argc, char **argv)
         release_all(NULL, NULL);
         return 2;
     }
-    if (print_only) {
-        print_devices_json();
+    if (sim_print_only) {
+        sim_print_devices_json();
         release_all(NULL, NULL);
         return 0;
     }
-    raise_fd_limit();
+    sim_raise_fd_limit();
     /* room for every device's clients, within the descriptors we may open */
     max_conns = 16;
-    for (size_t i = 0; i < nslots; i++)
-        max_conns += slots[i].dev.max_clients;
+    for (size_t i = 0; i < sim_nslots; i++)
+        max_conns += sim_slots[i].dev.max_clients;
     conns = calloc(max_conns, sizeof *conns);
     static sim_loop_t loop;
-    size_t cap = max_conns + 2 * nslots + 1;
+    size_t cap = max_conns + 2 * sim_nslots + 1;
     loop.pfd = calloc(cap, sizeof *loop.pfd);
     loop.map = calloc(cap, sizeof *loop.map);
     loop.line_len = 0;
