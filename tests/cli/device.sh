@@ -54,9 +54,9 @@ for v in 3.1 3.2 3.3 3.4 3.5; do
   out=$("$bin" toggle $args --key $key -V $v); rc=$?
   expect_rc "$v toggle" $rc 0
   contains "$v toggle output" "$out" "off"
-  "$bin" set $args --key $key -V $v 1=true 9=300 38=relay >/dev/null; expect_rc "$v set" $? 0
+  "$bin" set $args --key $key -V $v 1=true 9=300 38=on >/dev/null; expect_rc "$v set" $? 0
   contains "$v set: typed values" "$(sim_cmd '{"cmd":"get"}')" '"9":300,'
-  contains "$v set: string value" "$(sim_cmd '{"cmd":"get"}')" '"38":"relay"'
+  contains "$v set: string value" "$(sim_cmd '{"cmd":"get"}')" '"38":"on"'
   out=$("$bin" refresh $args --key $key -V $v); rc=$?
   expect_rc "$v refresh" $rc 0
   contains "$v refresh energy" "$out" "energy:"

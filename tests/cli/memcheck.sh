@@ -61,7 +61,7 @@ stop_sim() {
 for v in 3.3 3.5; do
   start_sim $v --fault split=0.3 --seed 7
   mc "$v get" 0 get $args -V $v --json
-  mc "$v set" 0 set $args -V $v 1=false 9=60 38=relay
+  mc "$v set" 0 set $args -V $v 1=false 9=60 38=on
   mc "$v on" 0 on $args -V $v
   mc "$v toggle" 0 toggle $args -V $v
   mc "$v refresh" 0 refresh $args -V $v

@@ -8,66 +8,6 @@
 
 #include "ltuya/handshake.h"
 
-/* ---- profiles ------------------------------------------------------------- */
-
-typedef struct {
-    uint16_t id;
-    ltuya_dp_type_t type;
-    int64_t i;
-    const char *s;
-} dp_init_t;
-
-/* The seed's AUBESS Smart Socket 20A (protocol.md 8.1): query-only, 18/19/20. */
-static const dp_init_t plug_dps[] = {
-    {1, LTUYA_DP_BOOL, 1, NULL},     {9, LTUYA_DP_INT, 0, NULL},
-    {17, LTUYA_DP_INT, 0, NULL},     {18, LTUYA_DP_INT, 0, NULL},
-    {19, LTUYA_DP_INT, 0, NULL},     {20, LTUYA_DP_INT, 0, NULL},
-    {21, LTUYA_DP_INT, 1, NULL},     {22, LTUYA_DP_INT, 630, NULL},
-    {23, LTUYA_DP_INT, 10640, NULL}, {24, LTUYA_DP_INT, 5912, NULL},
-    {25, LTUYA_DP_INT, 2900, NULL},  {26, LTUYA_DP_INT, 0, NULL},
-    {38, LTUYA_DP_STR, 0, "memory"}, {39, LTUYA_DP_BOOL, 0, NULL},
-    {40, LTUYA_DP_STR, 0, "relay"},  {41, LTUYA_DP_BOOL, 0, NULL},
-    {42, LTUYA_DP_STR, 0, ""},       {43, LTUYA_DP_STR, 0, ""},
-    {44, LTUYA_DP_STR, 0, ""},
-};
-/* A 3.4 plug reporting on 21 (mA), 22 (W x10), 23 (V x10). */
-static const dp_init_t plug34_dps[] = {
-    {1, LTUYA_DP_BOOL, 1, NULL},  {9, LTUYA_DP_INT, 0, NULL},  {17, LTUYA_DP_INT, 0, NULL},
-    {21, LTUYA_DP_INT, 0, NULL},  {22, LTUYA_DP_INT, 0, NULL}, {23, LTUYA_DP_INT, 0, NULL},
-    {38, LTUYA_DP_STR, 0, "off"},
-};
-/* An old 3.1 plug: 4 (mA), 5 (W x10), 6 (V x10). */
-static const dp_init_t plug31_dps[] = {
-    {1, LTUYA_DP_BOOL, 1, NULL}, {2, LTUYA_DP_INT, 0, NULL}, {4, LTUYA_DP_INT, 0, NULL},
-    {5, LTUYA_DP_INT, 0, NULL},  {6, LTUYA_DP_INT, 0, NULL},
-};
-/* A bulb (tinytuya's layout B). */
-static const dp_init_t bulb_dps[] = {
-    {20, LTUYA_DP_BOOL, 1, NULL},          {21, LTUYA_DP_STR, 0, "white"},
-    {22, LTUYA_DP_INT, 1000, NULL},        {23, LTUYA_DP_INT, 500, NULL},
-    {24, LTUYA_DP_STR, 0, "000003e803e8"}, {26, LTUYA_DP_INT, 0, NULL},
-};
-
-typedef struct {
-    const char *name;
-    const dp_init_t *dps;
-    size_t n;
-    uint16_t sw, cur, pow, volt, energy;
-    const char *product;
-    uint32_t quirks;
-} profile_t;
-
-static const profile_t profiles[] = {
-    {"plug", plug_dps, sizeof plug_dps / sizeof *plug_dps, 1, 18, 19, 20, 17, "2iepauebcvo74ujc",
-     0},
-    {"plug34", plug34_dps, sizeof plug34_dps / sizeof *plug34_dps, 1, 21, 22, 23, 17,
-     "keyjup78v54myhan", 0},
-    {"plug31", plug31_dps, sizeof plug31_dps / sizeof *plug31_dps, 1, 4, 5, 6, 0,
-     "7jIGJAymiH8OsFFb", 0},
-    {"bulb", bulb_dps, sizeof bulb_dps / sizeof *bulb_dps, 20, 0, 0, 0, 0, "keyj3w8cmutjmmjj", 0},
-    {"device22", plug_dps, 6, 1, 18, 19, 20, 17, "7eue8lqgmvqyzpyx", SIM_Q_DEVICE22},
-};
-
 static uint32_t rnd(sim_device_t *d)
 {
     d->rng ^= d->rng << 13;
@@ -92,27 +32,26 @@ const sim_dp_t *sim_device_dp(const sim_device_t *d, uint16_t id)
 bool sim_device_init(sim_device_t *d, const char *id, const uint8_t key[16], ltuya_version_t v,
                      const char *profile, uint32_t seed)
 {
-    const profile_t *p = NULL;
-    for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
-        if (!strcmp(profiles[i].name, profile ? profile : "plug"))
-            p = &profiles[i];
+    const sim_profile_t *p = sim_profile_find(profile ? profile : "plug");
     if (!p)
         return false;
     memset(d, 0, sizeof *d);
     snprintf(d->id, sizeof d->id, "%s", id);
     memcpy(d->key, key, 16);
     d->version = v;
-    snprintf(d->profile, sizeof d->profile, "%s", p->name);
-    snprintf(d->product_key, sizeof d->product_key, "%s", p->product);
+    d->prof = p;
+    snprintf(d->product_key, sizeof d->product_key, "%s", p->product_id);
     d->quirks = p->quirks;
     for (size_t i = 0; i < p->n && i < SIM_MAX_DPS; i++) {
+        const sim_dp_spec_t *s = &p->dps[i];
         sim_dp_t *x = &d->dps[d->ndps++];
-        x->id = p->dps[i].id;
-        x->type = p->dps[i].type;
-        x->b = p->dps[i].i != 0;
-        x->i = p->dps[i].i;
-        if (p->dps[i].s)
-            snprintf(x->s, sizeof x->s, "%s", p->dps[i].s);
+        x->spec = s;
+        x->id = s->id;
+        x->type = sim_kind_wire_type(s->kind);
+        x->b = s->init_i != 0;
+        x->i = s->init_i;
+        if (s->init_s)
+            snprintf(x->s, sizeof x->s, "%s", s->init_s);
     }
     d->dp_switch = p->sw;
     d->dp_current = p->cur;
@@ -127,7 +66,16 @@ bool sim_device_init(sim_device_t *d, const char *id, const uint8_t key[16], ltu
     return true;
 }
 
-void sim_device_measure(sim_device_t *d)
+static sim_dp_t *dp_by_code(sim_device_t *d, const char *code)
+{
+    for (size_t i = 0; i < d->ndps; i++)
+        if (d->dps[i].spec && !strcmp(d->dps[i].spec->code, code))
+            return &d->dps[i];
+    return NULL;
+}
+
+/* Mains wanders around 230 V; the load switches between idle and working. */
+static void measure_energy(sim_device_t *d)
 {
     sim_dp_t *sw = dp_mut(d, d->dp_switch);
     sim_dp_t *c = dp_mut(d, d->dp_current), *p = dp_mut(d, d->dp_power),
@@ -135,7 +83,6 @@ void sim_device_measure(sim_device_t *d)
     if (!c || !p || !v)
         return;
     bool on = !sw || sw->b;
-    /* mains wanders around 230 V; the load switches between idle and working */
     int volts10 = 2300 + (int)(rnd(d) % 81) - 40;
     if (rnd(d) % 8 == 0)
         d->load_ma = d->load_ma > 100 ? 28 : 371 + (int)(rnd(d) % 40);
@@ -150,6 +97,29 @@ void sim_device_measure(sim_device_t *d)
         d->energy_mwh += w10 / 10; /* a coarse tick of added energy */
         e->i = d->energy_mwh / 1000;
     }
+}
+
+/* A room: a thermostat heats towards its set point half a degree per reading,
+ * and cools towards 18 degrees when off; a sensor's readings wander. */
+static void measure_room(sim_device_t *d)
+{
+    sim_dp_t *set = dp_by_code(d, "temp_set"), *cur = dp_by_code(d, "temp_current");
+    if (set && cur) {
+        sim_dp_t *sw = dp_by_code(d, "switch");
+        int64_t goal = !sw || sw->b ? set->i : 180;
+        cur->i += cur->i < goal ? 5 : cur->i > goal ? -5 : 0;
+    }
+    sim_dp_t *t = dp_by_code(d, "va_temperature"), *h = dp_by_code(d, "va_humidity");
+    if (t && t->i > 150 && t->i < 300)
+        t->i += (int64_t)(rnd(d) % 5) - 2;
+    if (h && h->i > 30 && h->i < 70)
+        h->i += (int64_t)(rnd(d) % 3) - 1;
+}
+
+void sim_device_measure(sim_device_t *d)
+{
+    measure_energy(d);
+    measure_room(d);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -434,24 +404,98 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
     return true;
 }
 
-static void apply(sim_device_t *d, const ltuya_dp_t *in, uint16_t *changed, size_t *nchanged)
+/* The DPs a write changed, in the order the device reports them. */
+typedef struct {
+    uint16_t ids[SIM_MAX_DPS];
+    size_t n;
+} changes_t;
+
+static void note(changes_t *ch, uint16_t id)
 {
-    sim_dp_t *x = dp_mut(d, in->id);
-    if (!x)
-        return;
-    if (x->type == LTUYA_DP_BOOL && in->type == LTUYA_DP_BOOL)
+    for (size_t i = 0; i < ch->n; i++)
+        if (ch->ids[i] == id)
+            return;
+    if (id && ch->n < SIM_MAX_DPS)
+        ch->ids[ch->n++] = id;
+}
+
+static void store(sim_dp_t *x, const ltuya_dp_t *in)
+{
+    if (x->type == LTUYA_DP_BOOL) {
         x->b = in->b;
-    else if (x->type == LTUYA_DP_INT && in->type == LTUYA_DP_INT)
+    } else if (x->type == LTUYA_DP_INT) {
         x->i = in->i;
-    else if (x->type == LTUYA_DP_STR && in->type == LTUYA_DP_STR) {
+    } else {
         size_t n;
         if (ltuya_json_unescape(in->str, x->s, sizeof x->s - 1, &n) != LTUYA_OK)
             n = 0;
         x->s[n] = 0;
-    } else {
-        return;
     }
-    changed[(*nchanged)++] = in->id;
+}
+
+/* What follows from a write on the device itself: the relay changes what the
+ * meter reads; a curtain motor runs to the position asked for. */
+static void consequences(sim_device_t *d, changes_t *ch)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        if (ch->ids[i] == d->dp_switch && d->dp_power) {
+            measure_energy(d);
+            note(ch, d->dp_current);
+            note(ch, d->dp_power);
+            note(ch, d->dp_voltage);
+            break;
+        }
+    sim_dp_t *ctl = dp_by_code(d, "control"), *target = dp_by_code(d, "percent_control"),
+             *pos = dp_by_code(d, "percent_state"), *state = dp_by_code(d, "work_state");
+    if (!target || !pos || !state)
+        return;
+    bool moved = false;
+    for (size_t i = 0; i < ch->n; i++)
+        moved |= ch->ids[i] == target->id;
+    if (ctl && !moved)
+        for (size_t i = 0; i < ch->n; i++)
+            if (ch->ids[i] == ctl->id && (!strcmp(ctl->s, "open") || !strcmp(ctl->s, "close"))) {
+                target->i = !strcmp(ctl->s, "open") ? 100 : 0;
+                note(ch, target->id);
+                moved = true;
+            }
+    if (moved && target->i != pos->i) {
+        snprintf(state->s, sizeof state->s, "%s", target->i > pos->i ? "opening" : "closing");
+        pos->i = target->i; /* the motor's run, taken as instant */
+        note(ch, pos->id);
+        note(ch, state->id);
+    }
+}
+
+/* Check every DP of a write, then apply it. A write with a DP the device
+ * refuses (unknown, read-only, wrong type, out of range) is refused whole,
+ * unless `keep_valid` (TuyaOpen's way: the valid DPs are applied, the others
+ * dropped without a word). *why says what the first refused DP was. */
+static bool write_dps(sim_device_t *d, const ltuya_dps_t *in, bool local, bool keep_valid,
+                      changes_t *ch, const char **why)
+{
+    bool all_ok = true;
+    *why = NULL;
+    ch->n = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < in->count; i++) {
+            sim_dp_t *x = dp_mut(d, in->dp[i].id);
+            const char *err = !x ? "no such DP" : sim_dp_check(x->spec, &in->dp[i], local);
+            if (pass == 0 && err) {
+                all_ok = false;
+                if (!*why)
+                    *why = err;
+            }
+            if (pass == 1 && !err) {
+                store(x, &in->dp[i]);
+                note(ch, x->id);
+            }
+        }
+        if (pass == 0 && !all_ok && !keep_valid)
+            return false;
+    }
+    consequences(d, ch);
+    return all_ok;
 }
 
 static void control(sim_conn_t *c, const ltuya_frame_t *f)
@@ -482,22 +526,20 @@ static void control(sim_conn_t *c, const ltuya_frame_t *f)
         send_frame(c, f->cmd, f->seq, err, sizeof err - 1, SEND_ERROR_ENC);
         return;
     }
-    uint16_t changed[SIM_MAX_DPS + 3];
-    size_t n = 0;
-    for (size_t i = 0; i < in.count && n < SIM_MAX_DPS; i++)
-        apply(d, &in.dp[i], changed, &n);
-    /* switching the relay changes what the meter reads */
-    for (size_t i = 0; i < n; i++)
-        if (changed[i] == d->dp_switch && d->dp_power) {
-            sim_device_measure(d);
-            changed[n++] = d->dp_current;
-            changed[n++] = d->dp_power;
-            changed[n++] = d->dp_voltage;
-            break;
+    changes_t ch;
+    const char *why;
+    if (!write_dps(d, &in, false, (d->quirks & SIM_Q_SILENT_REJECT) != 0, &ch, &why)) {
+        d->stats.rejected_writes++;
+        fprintf(stderr, "ltuya sim: %s: write refused: %s\n", d->id, why);
+        if (!(d->quirks & SIM_Q_SILENT_REJECT)) {
+            static const char err[] = "data format error";
+            send_frame(c, f->cmd, f->seq, err, sizeof err - 1, SEND_ERROR_ENC);
+            return;
         }
+    }
     send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK first */
-    if (n)
-        push_dps(c, changed, n);
+    if (ch.n)
+        push_dps(c, ch.ids, ch.n);
 }
 
 static void query(sim_conn_t *c, const ltuya_frame_t *f)
@@ -631,23 +673,15 @@ bool sim_conn_input(sim_conn_t *c, const uint8_t *data, size_t n, uint64_t now_m
     return true;
 }
 
-void sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns, size_t n)
+const char *sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns,
+                           size_t n)
 {
-    uint16_t changed[SIM_MAX_DPS + 3];
-    size_t k = 0;
-    for (size_t i = 0; i < changes->count && k < SIM_MAX_DPS; i++)
-        apply(d, &changes->dp[i], changed, &k);
-    for (size_t i = 0; i < k; i++)
-        if (changed[i] == d->dp_switch && d->dp_power) {
-            sim_device_measure(d);
-            changed[k++] = d->dp_current;
-            changed[k++] = d->dp_power;
-            changed[k++] = d->dp_voltage;
-            break;
-        }
-    if (!k)
-        return;
-    for (size_t i = 0; i < n; i++)
+    changes_t ch;
+    const char *why;
+    if (!write_dps(d, changes, true, false, &ch, &why))
+        return why;
+    for (size_t i = 0; ch.n && i < n; i++)
         if (conns[i] && conns[i]->dev == d && ready(conns[i]))
-            push_dps(conns[i], changed, k);
+            push_dps(conns[i], ch.ids, ch.n);
+    return NULL;
 }

@@ -13,13 +13,15 @@
 
 #include "ltuya/frame.h"
 #include "ltuya/json.h"
+#include "sim_profile.h"
 
 #define SIM_MAX_DPS 32
-#define SIM_STR     24
+#define SIM_STR     64
 #define SIM_RX      2048
 #define SIM_TX      4096
 
 typedef struct {
+    const sim_dp_spec_t *spec; /* code, type, range: what a write is checked against */
     uint16_t id;
     ltuya_dp_type_t type; /* BOOL, INT or STR */
     bool b;
@@ -40,6 +42,8 @@ enum {
                                            power cycle (make-all/tuya-local#6054) */
     SIM_Q_STRICT_HEADERS = 1u << 5,     /* TuyaOpen's rule: header forbidden on queries,
                                            required on writes */
+    SIM_Q_SILENT_REJECT = 1u << 8,      /* TuyaOpen: refused DPs are ACKed like accepted
+                                           ones and dropped, without a push */
 };
 
 /* Faults injected on frames the device sends (--fault NAME=RATE, RATE in 0..1). */
@@ -94,6 +98,7 @@ typedef struct {
 typedef struct {
     unsigned accepted, refused, closed_by_sim, handshakes, frames_in, frames_out, pushes;
     unsigned bad_frames;
+    unsigned rejected_writes; /* writes with a DP the device refused */
     unsigned faults[SIM_F_COUNT];
 } sim_stats_t;
 
@@ -101,7 +106,7 @@ struct sim_device {
     char id[LTUYA_MAX_ID + 1];
     uint8_t key[16];
     ltuya_version_t version;
-    char profile[16];
+    const sim_profile_t *prof;
     char product_key[20];
     uint32_t quirks;
     sim_dp_t dps[SIM_MAX_DPS];
@@ -121,8 +126,8 @@ struct sim_device {
     sim_stats_t stats;
 };
 
-/* Set up a device with a built-in profile: plug (default), plug34, plug31,
- * bulb, device22. False for an unknown profile name. */
+/* Set up a device with a built-in profile (sim_profile.c; NULL = plug).
+ * False for an unknown profile name. */
 bool sim_device_init(sim_device_t *d, const char *id, const uint8_t key[16], ltuya_version_t v,
                      const char *profile, uint32_t seed);
 
@@ -141,8 +146,10 @@ void sim_device_power_cycle(sim_device_t *d);
 /* Right after accept: pushes for the push-on-connect quirk. */
 void sim_conn_opened(sim_conn_t *c);
 
-/* Change DPs as a button press or the app would; pushes go to `conns`. */
-void sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns, size_t n);
+/* Change DPs as a button press or the app would; pushes go to `conns`.
+ * NULL, or why the change was refused (nothing changed then). */
+const char *sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns,
+                           size_t n);
 
 /* Re-measure voltage, current and power (a DP refresh, or time passing). */
 void sim_device_measure(sim_device_t *d);

@@ -39,6 +39,7 @@ static sim_slot_t *slots; /* one per simulated device */
 static size_t nslots;
 static sim_conn_t **conns; /* open connections, any device */
 static size_t max_conns;
+static bool print_only; /* --print-devices-json: set devices up, bind nothing */
 
 static uint64_t now_ms(void)
 {
@@ -301,11 +302,14 @@ static bool control_line(char *line)
         if (ltuya_json_parse_dps(line, len, &changes) != LTUYA_OK || !changes.has_dps) {
             printf("{\"ok\":false,\"error\":\"set needs \\\"dps\\\"\"}\n");
         } else {
-            sim_device_set(d, &changes, conns, max_conns);
+            const char *why = sim_device_set(d, &changes, conns, max_conns);
             for (size_t i = 0; i < max_conns; i++)
                 if (conns[i] && !flush(conns[i]))
                     drop(i, true);
-            reply_state(d);
+            if (why)
+                printf("{\"ok\":false,\"error\":\"%s\"}\n", why);
+            else
+                reply_state(d);
         }
     } else if (cmd.len == 3 && !memcmp(cmd.ptr, "get", 3)) {
         reply_state(d);
@@ -313,9 +317,9 @@ static bool control_line(char *line)
         const sim_stats_t *st = &d->stats;
         printf("{\"ok\":true,\"accepted\":%u,\"refused\":%u,\"open\":%u,\"handshakes\":%u,"
                "\"frames_in\":%u,\"frames_out\":%u,\"pushes\":%u,\"bad_frames\":%u,"
-               "\"closed_by_device\":%u,\"faults\":{",
+               "\"rejected_writes\":%u,\"closed_by_device\":%u,\"faults\":{",
                st->accepted, st->refused, d->open_clients, st->handshakes, st->frames_in,
-               st->frames_out, st->pushes, st->bad_frames, st->closed_by_sim);
+               st->frames_out, st->pushes, st->bad_frames, st->rejected_writes, st->closed_by_sim);
         for (int f = 0; f < SIM_F_COUNT; f++)
             printf("%s\"%s\":%u", f ? "," : "", sim_fault_name(f), st->faults[f]);
         printf("}}\n");
@@ -359,13 +363,20 @@ static void usage(FILE *f)
         "  --port P            TCP port to listen on (6668 needs no root on loopback)\n"
         "  --host ADDR         127.0.0.x address to listen on (default 127.0.0.1)\n"
         "  --profile NAME      plug (default: the seed's AUBESS 20A, energy on 18/19/20),\n"
-        "                      plug34 (21/22/23), plug31 (4/5/6), bulb, device22\n"
+        "                      plug34 (21/22/23), plug31 (4/5/6), device22, bulb (v2:\n"
+        "                      20-24), curtain, thermostat, switch3 (3 gangs), sensor\n"
+        "                      (temperature, humidity); writes are checked as the real\n"
+        "                      device does (type, range, read-only DPs)\n"
+        "  --print-devices-json  print the devices.json entry tinytuya's wizard would\n"
+        "                      write for the device(s), with mapping and category, and\n"
+        "                      exit (it holds the simulator's key)\n"
         "  --quirk NAME        device22, push-on-connect, reject-multi-dp, header-on-query,\n"
         "                      silent-beacons (3.5 only answers requests), strict-headers\n"
         "                      (no header allowed on queries, one required on writes),\n"
         "                      heartbeat-required (only heartbeats keep a connection),\n"
         "                      handshake-wedge (two handshakes within 0.5 s wedge it until a\n"
-        "                      power-cycle);\n"
+        "                      power-cycle), silent-reject (refused writes are ACKed\n"
+        "                      and dropped, as TuyaOpen firmware does);\n"
         "                      repeatable\n"
         "  --clients N         connections accepted at once (default 1, like most plugs);\n"
         "                      more are accepted and closed immediately\n"
@@ -405,7 +416,8 @@ static bool parse_quirk(const char *name, uint32_t *q)
                   {"silent-beacons", SIM_Q_SILENT_BEACONS},
                   {"strict-headers", SIM_Q_STRICT_HEADERS},
                   {"heartbeat-required", SIM_Q_HEARTBEAT_REQUIRED},
-                  {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE}};
+                  {"handshake-wedge", SIM_Q_HANDSHAKE_WEDGE},
+                  {"silent-reject", SIM_Q_SILENT_REJECT}};
     for (size_t i = 0; i < sizeof quirks / sizeof *quirks; i++)
         if (!strcmp(name, quirks[i].name)) {
             *q |= quirks[i].bit;
@@ -442,7 +454,8 @@ static bool setup_slot(sim_slot_t *sl, const char *id, const char *key, unsigned
     }
     if (!sim_device_init(&sl->dev, id, (const uint8_t *)key, c->version, c->profile,
                          c->seed + (uint32_t)(sl - slots))) {
-        fprintf(stderr, "ltuya sim: unknown profile '%s'\n", c->profile);
+        fprintf(stderr, "ltuya sim: unknown profile '%s' (one of %s)\n", c->profile,
+                sim_profile_names());
         return false;
     }
     sl->dev.quirks |= c->quirks;
@@ -451,6 +464,9 @@ static bool setup_slot(sim_slot_t *sl, const char *id, const char *key, unsigned
     sl->dev.idle_timeout_ms = c->idle_s * 1000u;
     snprintf(sl->host, sizeof sl->host, "%s", c->host);
     sl->port = port;
+    sl->listen_fd = sl->udp_fd = sl->solicit_fd = -1;
+    if (print_only)
+        return true;
     sl->listen_fd = listen_on(c->host, port);
     if (sl->listen_fd < 0)
         return false;
@@ -571,6 +587,23 @@ static bool load_config(const char *path, const sim_setup_t *common)
     return true;
 }
 
+/* --print-devices-json: what tinytuya's wizard would have written for these
+ * devices. It holds their keys: the simulator's own, given on its command line. */
+static void print_devices_json(void)
+{
+    printf("[\n");
+    for (size_t i = 0; i < nslots; i++) {
+        const sim_device_t *d = &slots[i].dev;
+        char key[17];
+        memcpy(key, d->key, 16);
+        key[16] = 0;
+        sim_profile_print_entry(stdout, d->prof, d->id, key, slots[i].host,
+                                ltuya_version_str(d->version));
+        printf("%s\n", i + 1 < nslots ? "," : "");
+    }
+    printf("]\n");
+}
+
 /* A fleet needs a descriptor per device and per client: take what we may. */
 static void raise_fd_limit(void)
 {
@@ -598,6 +631,7 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"solicit-port", required_argument, NULL, 'S'},
                                              {"config", required_argument, NULL, 'C'},
                                              {"fault", required_argument, NULL, 'F'},
+                                             {"print-devices-json", no_argument, NULL, 'J'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *config = NULL;
@@ -678,6 +712,9 @@ int ltuya_sim_main(int argc, char **argv)
             faults[f] = (float)atof(eq + 1);
             break;
         }
+        case 'J':
+            print_only = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -703,6 +740,11 @@ int ltuya_sim_main(int argc, char **argv)
         nslots = 1;
         if (!slots || !setup_slot(&slots[0], id, key, port, &common))
             return 2;
+    }
+    if (print_only) {
+        print_devices_json();
+        release_all(NULL, NULL);
+        return 0;
     }
     raise_fd_limit();
     /* room for every device's clients, within the descriptors we may open */
