@@ -148,6 +148,24 @@ void ltuya_device_cache(const ltuya_device_t *d, ltuya_dps_t *out);
 /* The device's own error text of the last LTUYA_ERR_DEVICE ("" if none). */
 const char *ltuya_device_last_error(const ltuya_device_t *d);
 
+/* ---- Read-only views and setters for tools (src/device_access.c), so no
+ * program needs to reach into the structs above. */
+
+/* Replace the push handler given in the options (NULL for none). */
+void ltuya_device_set_push_handler(ltuya_device_t *d,
+                                   void (*fn)(void *user, const ltuya_dps_t *dps), void *user);
+
+/* true while a connection is open (and, on 3.4/3.5, its handshake done). */
+bool ltuya_device_is_connected(const ltuya_device_t *d);
+
+/* true once the device answered a status query only in the device22 form
+ * (CONTROL_NEW with null DPs), whether asked for or found by fallback. */
+bool ltuya_device_uses_device22(const ltuya_device_t *d);
+
+/* Valid frames received on the current connection (saturating): 0 means the
+ * device never answered on it. */
+unsigned ltuya_device_frames_seen(const ltuya_device_t *d);
+
 void ltuya_device_close(ltuya_device_t *d);
 
 /* Close and wipe the keys. */

@@ -67,7 +67,7 @@ for v in 3.1 3.2 3.3 3.4 3.5; do
   sim_cmd '{"cmd":"set","dps":{"1":false}}' >/dev/null
   wait $wpid; rc=$?
   expect_rc "$v watch" $rc 0
-  contains "$v watch push" "$(cat "$work/watch.out")" '"push":{"1":false'
+  contains "$v watch push" "$(grep '"event":"push"' "$work/watch.out")" '"dps":{"1":false'
   contains "$v watch energy" "$(cat "$work/watch.out")" '"energy":{"power":'
   stop_sim
 done
@@ -147,7 +147,7 @@ sleep 4
 sim_cmd '{"cmd":"set","dps":{"1":false}}' >/dev/null
 wait $wpid; rc=$?
 expect_rc "watch across a restart" $rc 0
-contains "watch reconnected and got the push" "$(cat "$work/watch2.out")" '"push":{"1":false'
+contains "watch reconnected and got the push" "$(grep '"event":"push"' "$work/watch2.out")" '"dps":{"1":false'
 contains "a second handshake happened" "$(sim_cmd '{"cmd":"stats"}')" '"handshakes":1,'
 stop_sim
 

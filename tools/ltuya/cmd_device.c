@@ -4,72 +4,81 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
+#include "confirm.h"
 #include "target.h"
 #include "util.h"
-
-#define MAX_ARGS 32
+#include "value.h"
 
 typedef struct {
     cli_target_t t;
-    const char *pos[MAX_ARGS]; /* positionals after DEVICE */
-    int npos;
-    unsigned dp; /* --dp for on/off/toggle */
+    unsigned dp; /* --dp for on/off/toggle, 0 if not given */
 } cmd_t;
 
-static cmd_t cmd; /* large (buffers): static, one command per process */
+static cmd_t cmd;              /* large (buffers): static, one command per process */
+static ltuya_dps_t status_now; /* large too */
 
-/* Parse the shared options; the first positional without '=' is DEVICE. */
-static int parse(int argc, char **argv, const char *usage_text, bool takes_dp)
+/* Parse the shared options and the positionals (DEVICE, then up to max_extra). */
+static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, int max_extra)
 {
     static const struct option longopts[] = {
         CLI_TARGET_LONGOPTS, {"dp", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
     int opt;
+    unsigned long n;
     optind = 1;
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
             printf("%s\n%s", usage_text, cli_target_help);
-            exit(CLI_EXIT_OK);
+            exit(fflush(stdout) || ferror(stdout) ? CLI_EXIT_FAIL : CLI_EXIT_OK);
         }
         if (opt == 'd' && takes_dp) {
-            cmd.dp = (unsigned)atoi(optarg);
+            if (!cli_arg_uint(optarg, 1, 65535, "--dp", &n))
+                return CLI_EXIT_USAGE;
+            cmd.dp = (unsigned)n;
             continue;
         }
-        if (!cli_target_option(&cmd.t, opt, optarg)) {
-            fprintf(stderr, "%s\n", usage_text);
+        int r = cli_target_option(&cmd.t, opt, optarg);
+        if (r <= 0) {
+            if (r == 0)
+                fprintf(stderr, "%s", usage_text);
             return CLI_EXIT_USAGE;
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (!cmd.t.name && !cmd.t.ip && !strchr(argv[i], '='))
-            cmd.t.name = argv[i];
-        else if (cmd.npos < MAX_ARGS)
-            cmd.pos[cmd.npos++] = argv[i];
+    return cli_target_positionals(&cmd.t, argc, argv, optind, max_extra, argv[0]);
+}
+
+/* A DP named by number ("18") or by its code in the mapping ("cur_power"). */
+static bool dp_by_name(const char *name, size_t len, uint16_t *id)
+{
+    char buf[40];
+    if (len == 0 || len >= sizeof buf)
+        goto bad;
+    memcpy(buf, name, len);
+    buf[len] = 0;
+    bool digits = true;
+    for (size_t i = 0; i < len; i++)
+        digits &= buf[i] >= '0' && buf[i] <= '9';
+    if (digits) {
+        long v = len <= 5 ? strtol(buf, NULL, 10) : 0;
+        if (v >= 1 && v <= 65535) {
+            *id = (uint16_t)v;
+            return true;
+        }
+        goto bad;
     }
-    return CLI_EXIT_OK;
+    for (size_t i = 0; i < cmd.t.entry.map_count; i++)
+        if (!strcmp(cmd.t.entry.map[i].code, buf)) {
+            *id = cmd.t.entry.map[i].dp;
+            return true;
+        }
+bad:
+    fprintf(stderr, "ltuya: '%.*s' is not a DP number (1 .. 65535)%s\n", (int)len, name,
+            cmd.t.entry.map_count ? " or a code from the device's mapping" : "");
+    return false;
 }
 
 /* ---- output -------------------------------------------------------------- */
-
-static void print_value(FILE *f, const ltuya_dp_t *dp)
-{
-    switch (dp->type) {
-    case LTUYA_DP_BOOL:
-        fputs(dp->b ? "true" : "false", f);
-        break;
-    case LTUYA_DP_INT:
-        fprintf(f, "%lld", (long long)dp->i);
-        break;
-    case LTUYA_DP_STR:
-        fprintf(f, "\"%.*s\"", (int)dp->str.len, dp->str.ptr);
-        break;
-    case LTUYA_DP_RAW:
-        fprintf(f, "%.*s", (int)dp->str.len, dp->str.ptr);
-        break;
-    default:
-        fputs("null", f);
-    }
-}
 
 static void print_milli(FILE *f, int32_t v, int decimals)
 {
@@ -103,25 +112,26 @@ static void print_energy_human(const ltuya_energy_t *e)
     printf("\n");
 }
 
+static void print_dps_json(const ltuya_dp_t *dp, size_t n)
+{
+    printf(",\"dps\":{");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\"%u\":", i ? "," : "", dp[i].id);
+        cli_value_print(stdout, &dp[i]);
+    }
+    printf("}");
+}
+
 static void print_status(const ltuya_dps_t *d)
 {
     cli_target_t *t = &cmd.t;
     ltuya_energy_t e;
-    ltuya_energy_from_dps(&t->dev.energy, d, &e);
+    ltuya_energy_from_dps(&t->energy, d, &e);
     bool energy = e.has_voltage || e.has_current || e.has_power;
     if (t->json) {
-        printf("{\"id\":");
-        cli_json_string(stdout, t->dev.client.dev_id, strlen(t->dev.client.dev_id));
-        if (t->entry.name[0]) {
-            printf(",\"name\":");
-            cli_json_string(stdout, t->entry.name, strlen(t->entry.name));
-        }
-        printf(",\"version\":\"%s\",\"dps\":{", ltuya_version_str(t->ver));
-        for (size_t i = 0; i < d->count; i++) {
-            printf("%s\"%u\":", i ? "," : "", d->dp[i].id);
-            print_value(stdout, &d->dp[i]);
-        }
-        printf("}");
+        cli_target_json_head(t);
+        printf(",\"version\":\"%s\"", ltuya_version_str(t->ver));
+        print_dps_json(d->dp, d->count);
         if (energy) {
             printf(",\"energy\":{");
             const char *sep = "";
@@ -145,12 +155,11 @@ static void print_status(const ltuya_dps_t *d)
         return;
     }
     printf("%s%s%s (%s, protocol %s)\n", t->entry.name[0] ? t->entry.name : "",
-           t->entry.name[0] ? " " : "", t->dev.client.dev_id, t->dev.client.host,
-           ltuya_version_str(t->ver));
+           t->entry.name[0] ? " " : "", t->dev_id, t->host, ltuya_version_str(t->ver));
     for (size_t i = 0; i < d->count; i++) {
         const cli_dp_info_t *info = cli_devices_dp(&t->entry, d->dp[i].id);
         printf("  %3u  %-18s ", d->dp[i].id, info && info->code[0] ? info->code : "");
-        print_value(stdout, &d->dp[i]);
+        cli_value_print(stdout, &d->dp[i]);
         if (info && info->unit[0] && info->scale)
             printf("  (%s x 10^-%u)", info->unit, info->scale);
         else if (info && info->unit[0])
@@ -161,11 +170,29 @@ static void print_status(const ltuya_dps_t *d)
         print_energy_human(&e);
 }
 
+/* The answer of a confirmed write: {"id":..,"name":..,"ok":true,"dps":{..}} */
+static void print_written(const ltuya_dp_t *dps, size_t n)
+{
+    cli_target_json_head(&cmd.t);
+    printf(",\"ok\":true");
+    print_dps_json(dps, n);
+    printf("}\n");
+}
+
 /* ---- commands ------------------------------------------------------------- */
 
-static int open_target(void)
+/* Open (one connection for everything the command does) and read the state. */
+static int open_and_read(const char *what)
 {
-    return cli_target_open(&cmd.t, false);
+    int rc = cli_target_open(&cmd.t, true);
+    if (rc)
+        return rc;
+    ltuya_status_t st = ltuya_device_status(&cmd.t.dev, &status_now);
+    if (st != LTUYA_OK) {
+        rc = cli_target_fail(&cmd.t, st, what);
+        cli_target_close(&cmd.t);
+    }
+    return rc;
 }
 
 int cli_get_main(int argc, char **argv)
@@ -174,148 +201,216 @@ int cli_get_main(int argc, char **argv)
                    "usage: ltuya get DEVICE [DP ...] [options]\n"
                    "\n"
                    "Read the device's data points: switch state, energy (V, A, W), settings.\n"
-                   "With DP numbers, print just those values.\n"
+                   "With DPs (numbers, or codes from devices.json's mapping), just those.\n"
+                   "--json: {\"id\",\"name\",\"version\",\"dps\":{..},\"energy\":{..}}; with DPs\n"
+                   "{\"id\",\"name\",\"dps\":{..}}.\n"
                    "\n"
                    "examples:\n"
                    "  ltuya get Kitchen\n"
                    "  ltuya get --ip 192.168.1.55 --id bf0123456789abcdefgh --key KEY -V 3.3\n"
-                   "  ltuya get Kitchen 1 --json\n",
-                   false);
-    if (rc || (rc = open_target()))
+                   "  ltuya get Kitchen 1 switch_1 --json\n",
+                   false, CLI_MAX_POS);
+    if (rc)
         return rc;
-    ltuya_dps_t d;
-    ltuya_status_t st = ltuya_device_status(&cmd.t.dev, &d);
+    uint16_t ids[CLI_MAX_POS];
+    int rc_open = cli_target_open(&cmd.t, false); /* the mapping names the codes */
+    if (rc_open)
+        return rc_open;
+    for (int i = 0; i < cmd.t.npos; i++)
+        if (!dp_by_name(cmd.t.pos[i], strlen(cmd.t.pos[i]), &ids[i])) {
+            cli_target_close(&cmd.t);
+            return CLI_EXIT_USAGE;
+        }
+    ltuya_status_t st = ltuya_device_status(&cmd.t.dev, &status_now);
     if (st != LTUYA_OK) {
         rc = cli_target_fail(&cmd.t, st, "status");
         cli_target_close(&cmd.t);
         return rc;
     }
-    if (cmd.npos) {
-        for (int i = 0; i < cmd.npos; i++) {
-            const ltuya_dp_t *v = ltuya_dps_find(&d, (uint16_t)atoi(cmd.pos[i]));
-            if (!v) {
-                fprintf(stderr, "ltuya: the device has no DP %s\n", cmd.pos[i]);
-                rc = CLI_EXIT_FAIL;
-                continue;
-            }
-            print_value(stdout, v);
+    if (!cmd.t.npos) {
+        print_status(&status_now);
+        cli_target_close(&cmd.t);
+        return rc;
+    }
+    ltuya_dp_t found[CLI_MAX_POS];
+    size_t nfound = 0;
+    for (int i = 0; i < cmd.t.npos; i++) {
+        const ltuya_dp_t *v = ltuya_dps_find(&status_now, ids[i]);
+        if (!v) {
+            fprintf(stderr, "ltuya: the device has no DP %u ('ltuya get' lists them)\n", ids[i]);
+            rc = CLI_EXIT_FAIL;
+            continue;
+        }
+        found[nfound++] = *v;
+    }
+    if (cmd.t.json) {
+        cli_target_json_head(&cmd.t);
+        print_dps_json(found, nfound);
+        printf("}\n");
+    } else {
+        for (size_t i = 0; i < nfound; i++) {
+            cli_value_print(stdout, &found[i]);
             printf("\n");
         }
-    } else {
-        print_status(&d);
     }
     cli_target_close(&cmd.t);
     return rc;
 }
 
 /* "1=true", "9=300", "38=memory", "switch_1=false" (a code from the mapping) */
-static bool parse_assignment(const char *s, ltuya_dp_t *out)
+static bool parse_assignment(const char *s, ltuya_dp_t *out, char *buf, size_t cap)
 {
     const char *eq = strchr(s, '=');
-    if (!eq || eq == s)
-        return false;
-    char name[40];
-    size_t nl = (size_t)(eq - s) < sizeof name - 1 ? (size_t)(eq - s) : sizeof name - 1;
-    memcpy(name, s, nl);
-    name[nl] = 0;
-    char *end;
-    long id = strtol(name, &end, 10);
-    if (*end) {
-        id = 0;
-        for (size_t i = 0; i < cmd.t.entry.map_count; i++)
-            if (!strcmp(cmd.t.entry.map[i].code, name))
-                id = cmd.t.entry.map[i].dp;
-    }
-    if (id <= 0 || id > 65535) {
-        fprintf(stderr, "ltuya: '%s' is not a DP number%s\n", name,
-                cmd.t.entry.map_count ? " or a code from the device's mapping" : "");
+    if (!eq) {
+        fprintf(stderr, "ltuya set: '%s' is not DP=VALUE (e.g. 1=true, 9=300, 38=memory)\n", s);
         return false;
     }
-    const char *v = eq + 1;
-    long long iv = strtoll(v, &end, 10);
-    if (!strcmp(v, "true") || !strcmp(v, "false"))
-        *out = ltuya_dp_bool((uint16_t)id, v[0] == 't');
-    else if (*v && !*end)
-        *out = ltuya_dp_int((uint16_t)id, iv);
-    else if (v[0] == '"' && strlen(v) >= 2 && v[strlen(v) - 1] == '"')
-        *out = ltuya_dp_str((uint16_t)id, v + 1, strlen(v) - 2);
-    else
-        *out = ltuya_dp_str((uint16_t)id, v, strlen(v));
-    return true;
+    uint16_t id;
+    if (!dp_by_name(s, (size_t)(eq - s), &id))
+        return false;
+    return cli_value_parse(eq + 1, id, out, buf, cap);
 }
 
 int cli_set_main(int argc, char **argv)
 {
+    static char text[CLI_MAX_POS][LTUYA_MAX_FRAME];
     int rc = parse(argc, argv,
                    "usage: ltuya set DEVICE DP=VALUE ... [options]\n"
                    "\n"
-                   "Write data points. Values: true / false, integers, anything else is a\n"
-                   "string (quote it to keep digits as a string: 38='\"1\"'). DP may be a code\n"
-                   "from the device's mapping in devices.json (switch_1=true).\n"
+                   "Write data points and wait until the device shows the new values. Values\n"
+                   "are JSON: true, false, integers (32-bit), \"quoted strings\"; a bare word\n"
+                   "is a string (38=memory). A value of the wrong type for the DP (as the\n"
+                   "device reports it, or the mapping says) is refused before anything is\n"
+                   "sent. DP may be a code from devices.json's mapping (switch_1=true).\n"
+                   "Exit 10 when the device acknowledged but did not take a value.\n"
+                   "--json: {\"id\",\"name\",\"ok\":true,\"dps\":{..}}.\n"
                    "\n"
                    "examples:\n"
                    "  ltuya set Kitchen 1=false\n"
                    "  ltuya set Kitchen 9=3600 38=memory\n",
-                   false);
-    if (rc || (rc = open_target()))
+                   false, CLI_MAX_POS);
+    if (rc)
         return rc;
-    ltuya_dp_t dps[MAX_ARGS];
-    if (!cmd.npos) {
-        fprintf(stderr, "ltuya set: nothing to set (give DP=VALUE)\n");
+    if (!cmd.t.npos) {
+        fprintf(stderr, "ltuya set: nothing to set (give DP=VALUE; see 'ltuya set --help')\n");
         return CLI_EXIT_USAGE;
     }
-    for (int i = 0; i < cmd.npos; i++)
-        if (!parse_assignment(cmd.pos[i], &dps[i]))
+    if ((rc = cli_target_open(&cmd.t, true)) != 0)
+        return rc;
+    ltuya_dp_t dps[CLI_MAX_POS];
+    size_t n = (size_t)cmd.t.npos;
+    for (size_t i = 0; i < n; i++)
+        if (!parse_assignment(cmd.t.pos[i], &dps[i], text[i], sizeof text[i])) {
+            cli_target_close(&cmd.t);
             return CLI_EXIT_USAGE;
-    ltuya_status_t st = ltuya_device_set(&cmd.t.dev, dps, (size_t)cmd.npos);
-    if (st != LTUYA_OK) {
-        rc = cli_target_fail(&cmd.t, st, "set");
-    } else if (cmd.t.json) {
-        printf("{\"ok\":true}\n");
-    } else {
-        printf("ok\n");
+        }
+    if (!cli_value_fits(cmd.t.ver, cmd.t.dev_id, dps, n)) {
+        cli_target_close(&cmd.t);
+        return CLI_EXIT_USAGE;
     }
+    ltuya_status_t st = ltuya_device_status(&cmd.t.dev, &status_now);
+    if (st != LTUYA_OK) {
+        rc = cli_target_fail(&cmd.t, st, "status");
+        cli_target_close(&cmd.t);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!cli_value_check(&dps[i], ltuya_dps_find(&status_now, dps[i].id),
+                             cli_devices_dp(&cmd.t.entry, dps[i].id))) {
+            cli_target_close(&cmd.t);
+            return CLI_EXIT_USAGE;
+        }
+    rc = cli_write_confirmed(&cmd.t, dps, n, "set");
+    if (!rc && cmd.t.json)
+        print_written(dps, n);
+    else if (!rc)
+        printf("ok\n");
     cli_target_close(&cmd.t);
     return rc;
+}
+
+static const char *const switch_codes[] = {"switch_1", "switch_led", "switch", "led_switch"};
+
+/* Which DP switches the device: --dp, else the mapping's switch code, else
+ * DP 1, else DP 20 when the device reports it as a boolean (bulbs). *why
+ * says which rule chose it ("" for the plain DP 1). 0 or an exit code. */
+static int pick_switch(uint16_t *dp, const char **why, const char *verb)
+{
+    static char because[96];
+    *why = "";
+    if (cmd.dp) {
+        *dp = (uint16_t)cmd.dp;
+    } else {
+        for (size_t c = 0; c < sizeof switch_codes / sizeof *switch_codes && !cmd.dp; c++)
+            for (size_t i = 0; i < cmd.t.entry.map_count; i++)
+                if (!strcmp(cmd.t.entry.map[i].code, switch_codes[c])) {
+                    *dp = cmd.t.entry.map[i].dp;
+                    snprintf(because, sizeof because, "%s in devices.json's mapping",
+                             switch_codes[c]);
+                    *why = because;
+                    cmd.dp = *dp;
+                    break;
+                }
+    }
+    if (!cmd.dp) {
+        const ltuya_dp_t *one = ltuya_dps_find(&status_now, 1);
+        const ltuya_dp_t *twenty = ltuya_dps_find(&status_now, 20);
+        if (!one && twenty && twenty->type == LTUYA_DP_BOOL) {
+            *dp = 20;
+            *why = "no DP 1; the device reports DP 20 as a switch, as bulbs do";
+        } else {
+            *dp = 1;
+        }
+    }
+    const ltuya_dp_t *cur = ltuya_dps_find(&status_now, *dp);
+    if (!cur) {
+        fprintf(stderr,
+                "ltuya %s: the device has no DP %u%s%s%s; nothing was sent. Give the switch's\n"
+                "  DP with --dp N ('ltuya get' lists the DPs)\n",
+                verb, *dp, **why ? " (" : "", *why, **why ? ")" : "");
+        return CLI_EXIT_FAIL;
+    }
+    ltuya_dp_t want = ltuya_dp_bool(*dp, true);
+    return cli_value_check(&want, cur, NULL) ? 0 : CLI_EXIT_USAGE;
 }
 
 /* on / off / toggle share everything but the verb (argv[0]). */
 int cli_switch_main(int argc, char **argv)
 {
     const char *verb = argv[0];
-    char usage_text[512];
+    char usage_text[768];
     snprintf(usage_text, sizeof usage_text,
              "usage: ltuya %s DEVICE [--dp N] [options]\n"
              "\n"
-             "Switch the relay %s (DP 1, or the switch in devices.json's mapping;\n"
-             "--dp N for another gang).\n"
+             "Switch the relay %s and wait until the device shows it (exit 10 if it\n"
+             "acknowledged but did not switch). The switch is --dp N, else the switch\n"
+             "code in devices.json's mapping, else DP 1, else DP 20 when the device\n"
+             "reports it as a boolean (bulbs).\n"
+             "--json: {\"id\",\"name\",\"ok\":true,\"dps\":{\"1\":%s}}.\n"
              "\n"
              "example:\n"
              "  ltuya %s Kitchen\n",
-             verb, !strcmp(verb, "toggle") ? "over" : verb, verb);
-    int rc = parse(argc, argv, usage_text, true);
-    if (rc || (rc = open_target()))
+             verb, !strcmp(verb, "toggle") ? "over" : verb, !strcmp(verb, "off") ? "false" : "true",
+             verb);
+    int rc = parse(argc, argv, usage_text, true, 0);
+    if (rc || (rc = open_and_read("status")))
         return rc;
-    uint16_t dp = (uint16_t)cmd.dp;
-    if (!dp) {
-        dp = 1;
-        for (size_t i = 0; i < cmd.t.entry.map_count; i++)
-            if (!strcmp(cmd.t.entry.map[i].code, "switch_1") ||
-                !strcmp(cmd.t.entry.map[i].code, "switch_led") ||
-                !strcmp(cmd.t.entry.map[i].code, "switch"))
-                dp = cmd.t.entry.map[i].dp;
+    uint16_t dp;
+    const char *why;
+    if ((rc = pick_switch(&dp, &why, verb)) != 0) {
+        cli_target_close(&cmd.t);
+        return rc;
     }
-    ltuya_status_t st;
     bool on = !strcmp(verb, "on");
     if (!strcmp(verb, "toggle"))
-        st = ltuya_device_toggle(&cmd.t.dev, dp, &on);
-    else
-        st = on ? ltuya_device_on(&cmd.t.dev, dp) : ltuya_device_off(&cmd.t.dev, dp);
-    if (st != LTUYA_OK)
-        rc = cli_target_fail(&cmd.t, st, verb);
-    else if (cmd.t.json)
-        printf("{\"ok\":true,\"dp\":%u,\"on\":%s}\n", dp, on ? "true" : "false");
-    else
+        on = !ltuya_dps_find(&status_now, dp)->b;
+    ltuya_dp_t v = ltuya_dp_bool(dp, on);
+    rc = cli_write_confirmed(&cmd.t, &v, 1, verb);
+    if (!rc && cmd.t.json)
+        print_written(&v, 1);
+    else if (!rc && *why)
+        printf("%s (DP %u: %s)\n", on ? "on" : "off", dp, why);
+    else if (!rc)
         printf("%s\n", on ? "on" : "off");
     cli_target_close(&cmd.t);
     return rc;
@@ -327,36 +422,35 @@ int cli_refresh_main(int argc, char **argv)
                    "usage: ltuya refresh DEVICE [DP ...] [options]\n"
                    "\n"
                    "Ask the device to re-measure DPs (UPDATEDPS): energy plugs often report\n"
-                   "stale values until asked. Default: the energy DPs. Prints the fresh state.\n"
+                   "stale values until asked. Default: the energy DPs. Prints the fresh state\n"
+                   "(--json: the shape of 'ltuya get --json').\n"
                    "\n"
                    "example:\n"
                    "  ltuya refresh Kitchen 18 19 20\n",
-                   false);
-    if (rc || (rc = open_target()))
+                   false, LTUYA_MAX_REFRESH);
+    if (rc || (rc = cli_target_open(&cmd.t, true)))
         return rc;
-    uint16_t ids[MAX_ARGS];
+    uint16_t ids[CLI_MAX_POS];
     size_t n = 0;
-    for (int i = 0; i < cmd.npos; i++)
-        ids[n++] = (uint16_t)atoi(cmd.pos[i]);
+    for (int i = 0; i < cmd.t.npos; i++)
+        if (!dp_by_name(cmd.t.pos[i], strlen(cmd.t.pos[i]), &ids[n++])) {
+            cli_target_close(&cmd.t);
+            return CLI_EXIT_USAGE;
+        }
     if (!n) {
         static const uint16_t energy[] = {18, 19, 20};
-        const ltuya_energy_map_t *m = &cmd.t.dev.energy;
-        const uint16_t *src = energy;
+        const ltuya_energy_map_t *m = &cmd.t.energy;
         uint16_t mapped[3] = {m->current_dp, m->power_dp, m->voltage_dp};
-        if (m->power_dp)
-            src = mapped;
-        memcpy(ids, src, sizeof mapped);
+        memcpy(ids, m->power_dp ? mapped : energy, sizeof mapped);
         n = 3;
     }
-    cmd.t.dev.keep_alive = true; /* refresh, then read on the same connection */
     ltuya_status_t st = ltuya_device_refresh(&cmd.t.dev, ids, n);
-    ltuya_dps_t d;
     if (st == LTUYA_OK)
-        st = ltuya_device_status(&cmd.t.dev, &d);
+        st = ltuya_device_status(&cmd.t.dev, &status_now);
     if (st != LTUYA_OK)
         rc = cli_target_fail(&cmd.t, st, "refresh");
     else
-        print_status(&d);
+        print_status(&status_now);
     cli_target_close(&cmd.t);
     return rc;
 }

@@ -29,13 +29,13 @@ typedef struct {
 static ltuya_device_opts_t base_opts(ltuya_version_t v)
 {
     ltuya_device_opts_t o = {0};
-    o.client = t.dev.client.opts; /* host, port, transport, clock, timeouts */
-    o.client.dev_id = t.dev.client.dev_id;
-    o.client.local_key = t.key ? t.key : t.entry.key;
+    o.client.host = t.host;
+    o.client.port = (uint16_t)t.rport;
+    o.client.dev_id = t.dev_id;
+    o.client.local_key = t.key ? t.key : (t.entry.key[0] ? t.entry.key : getenv("LTUYA_KEY"));
     o.client.version = v;
-    o.client.on_push = NULL; /* the device's own hooks, not ours */
-    o.client.on_done = NULL;
-    o.client.user = NULL;
+    o.client.reply_timeout_ms = (uint32_t)(t.timeout_s * 1000);
+    o.client.clock = ltuya_posix_clock();
     o.keep_alive = true;
     return o;
 }
@@ -47,14 +47,19 @@ typedef struct {
     ltuya_device_t dev;
     uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
     unsigned pushes;
+    ltuya_dp_t watch; /* a value a push should carry (id 0: none) */
+    bool watched_seen;
 } probe_conn_t;
 
 static probe_conn_t conns[MAX_CONN_TRY];
 
 static void count_push(void *user, const ltuya_dps_t *d)
 {
-    (void)d;
-    ((probe_conn_t *)user)->pushes++;
+    probe_conn_t *c = user;
+    c->pushes++;
+    const ltuya_dp_t *v = c->watch.id ? ltuya_dps_find(d, c->watch.id) : NULL;
+    if (v && v->type == LTUYA_DP_BOOL && v->b == c->watch.b)
+        c->watched_seen = true;
 }
 
 static ltuya_status_t open_conn(probe_conn_t *c, ltuya_device_opts_t o)
@@ -64,6 +69,8 @@ static ltuya_status_t open_conn(probe_conn_t *c, ltuya_device_opts_t o)
     o.client.on_push = count_push;
     o.client.user = c;
     c->pushes = 0;
+    c->watch.id = 0;
+    c->watched_seen = false;
     ltuya_status_t st = ltuya_device_init(&c->dev, &o, c->rx, sizeof c->rx, c->tx, sizeof c->tx);
     return st == LTUYA_OK ? ltuya_device_connect(&c->dev) : st;
 }
@@ -72,6 +79,82 @@ static void say(const char *what, const char *answer)
 {
     if (!t.json)
         printf("  %-34s %s\n", what, answer);
+}
+
+/* What each version did, for the report. */
+typedef struct {
+    ltuya_version_t version;
+    ltuya_status_t read, write;
+    bool pushed; /* the write's value came back in a push */
+} version_try_t;
+
+static version_try_t tries[4];
+static size_t n_tried;
+
+/* Write a boolean DP's own value back (the switch: 1, else 20, else the
+ * first boolean) and look for the device to show it. LTUYA_OK, or why not. */
+static ltuya_status_t write_test(probe_conn_t *c, const ltuya_dps_t *dps, version_try_t *tr)
+{
+    const ltuya_dp_t *sw = ltuya_dps_find(dps, 1);
+    if (!sw || sw->type != LTUYA_DP_BOOL)
+        sw = ltuya_dps_find(dps, 20);
+    for (size_t i = 0; (!sw || sw->type != LTUYA_DP_BOOL) && i < dps->count; i++)
+        sw = &dps->dp[i];
+    if (!sw || sw->type != LTUYA_DP_BOOL)
+        return LTUYA_OK; /* nothing safe to write: the read decides */
+    ltuya_dp_t same = ltuya_dp_bool(sw->id, sw->b);
+    c->watch = same;
+    ltuya_status_t st = ltuya_device_set(&c->dev, &same, 1);
+    if (st != LTUYA_OK)
+        return st;
+    const ltuya_clock_t *clk = ltuya_posix_clock();
+    uint64_t end = clk->now_ms(NULL) + 1500;
+    while (!c->watched_seen && clk->now_ms(NULL) < end)
+        if (ltuya_device_run(&c->dev, 50) != LTUYA_OK)
+            break;
+    tr->pushed = c->watched_seen;
+    if (c->watched_seen)
+        return LTUYA_OK;
+    /* no push: the connection must still answer a read after the write */
+    ltuya_dp_t now;
+    st = ltuya_device_get(&c->dev, same.id, &now);
+    if (st == LTUYA_OK && (now.type != LTUYA_DP_BOOL || now.b != same.b))
+        st = LTUYA_ERR_UNEXPECTED;
+    return st;
+}
+
+static void report_versions(void)
+{
+    if (t.json)
+        return;
+    for (size_t i = 0; i < n_tried; i++) {
+        const version_try_t *tr = &tries[i];
+        char what[160];
+        if (tr->read != LTUYA_OK)
+            snprintf(what, sizeof what, "rejected: %s", ltuya_status_str(tr->read));
+        else if (tr->write != LTUYA_OK)
+            snprintf(what, sizeof what, "answered a read, but its write failed: %s",
+                     ltuya_status_str(tr->write));
+        else
+            snprintf(what, sizeof what, "read and write work%s",
+                     tr->pushed ? " (the write was confirmed by a push)" : "");
+        char label[40];
+        snprintf(label, sizeof label, "version %s", ltuya_version_str(tr->version));
+        say(label, what);
+    }
+}
+
+static void json_versions(void)
+{
+    printf(",\"tried\":[");
+    for (size_t i = 0; i < n_tried; i++)
+        printf("%s{\"version\":\"%s\",\"read\":\"%s\",\"write\":\"%s\"}", i ? "," : "",
+               ltuya_version_str(tries[i].version),
+               tries[i].read == LTUYA_OK ? "ok" : ltuya_status_str(tries[i].read),
+               tries[i].read != LTUYA_OK    ? "not tried"
+               : tries[i].write == LTUYA_OK ? "ok"
+                                            : ltuya_status_str(tries[i].write));
+    printf("]");
 }
 
 int cli_probe_main(int argc, char **argv)
@@ -96,51 +179,66 @@ int cli_probe_main(int argc, char **argv)
             printf("%s\n%s", usage_text, cli_target_help);
             return CLI_EXIT_OK;
         }
-        if (!cli_target_option(&t, opt, optarg)) {
-            fprintf(stderr, "%s", usage_text);
+        int r = cli_target_option(&t, opt, optarg);
+        if (r <= 0) {
+            if (r == 0)
+                fprintf(stderr, "%s", usage_text);
             return CLI_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        t.name = argv[optind];
-    bool version_given = t.version != NULL;
+    bool version_given = t.version_given;
+    int rc = cli_target_positionals(&t, argc, argv, optind, 0, "probe");
+    if (rc)
+        return rc;
     if (t.timeout_s <= 0)
         t.timeout_s = 2; /* a probe tries many things: do not wait 5 s on each */
-    int rc = cli_target_open(&t, true);
-    if (rc)
+    if ((rc = cli_target_open(&t, true)) != 0)
         return rc;
     findings_t f = {0};
     f.header_on_query = f.control_without_header = -1;
     if (!t.json)
-        printf("probing %s:%u ...\n", t.dev.client.host, t.dev.client.opts.port);
+        printf("probing %s:%u ...\n", t.host, t.rport);
 
-    /* 1. version: the first that answers a status query */
+    /* 1. version: the first whose status query AND write both work */
     static const ltuya_version_t order[] = {LTUYA_V33, LTUYA_V34, LTUYA_V35, LTUYA_V31};
     ltuya_status_t st = LTUYA_ERR_NO_REPLY, first_err = LTUYA_OK;
     ltuya_dps_t dps;
-    for (size_t i = 0; i < 4; i++) {
+    size_t ntries = version_given ? 1 : 4;
+    for (size_t i = 0; i < ntries; i++) {
         ltuya_version_t v = version_given ? t.ver : order[i];
         probe_conn_t *c = &conns[0];
+        tries[i].version = v;
         st = open_conn(c, base_opts(v));
         if (st == LTUYA_OK)
             st = ltuya_device_status(&c->dev, &dps);
+        tries[i].read = st;
+        if (st == LTUYA_OK) {
+            f.device22 = ltuya_device_uses_device22(&c->dev);
+            f.dps = dps.count;
+            st = write_test(c, &dps, &tries[i]);
+        }
+        tries[i].write = st;
+        ltuya_device_deinit(&c->dev);
+        n_tried = i + 1;
         if (st == LTUYA_OK) {
             f.version = v;
-            f.device22 = c->dev.client.session.device22;
-            f.dps = dps.count;
-        }
-        ltuya_device_deinit(&c->dev);
-        if (st == LTUYA_OK || version_given)
             break;
-        if (first_err == LTUYA_OK)
+        }
+        if (first_err == LTUYA_OK || (first_err == LTUYA_ERR_NO_REPLY && tries[i].read == LTUYA_OK))
             first_err = st;
-        /* a refused port or a wrong key will not improve with another version */
+        /* a refused port or a busy device will not improve with another version */
         if (st == LTUYA_ERR_REFUSED || st == LTUYA_ERR_UNREACHABLE || st == LTUYA_ERR_CONN_LIMIT)
             break;
     }
+    report_versions();
     if (st != LTUYA_OK) {
+        if (!version_given && n_tried == 4)
+            fprintf(stderr, "ltuya probe: tried every version (3.3, 3.4, 3.5, 3.1): none both "
+                            "answered a status query and took a write\n");
         t.ver = version_given ? t.ver : order[0];
-        return cli_target_fail(&t, first_err != LTUYA_OK ? first_err : st, "probe");
+        rc = cli_target_fail(&t, first_err != LTUYA_OK ? first_err : st, "probe");
+        cli_target_close(&t);
+        return rc;
     }
     char line[128];
     snprintf(line, sizeof line, "%s%s", ltuya_version_str(f.version),
@@ -208,9 +306,10 @@ int cli_probe_main(int argc, char **argv)
     snprintf(flags, sizeof flags, "--version %s%s", ltuya_version_str(f.version),
              f.device22 ? " --device22" : "");
     if (t.json) {
-        printf("{\"version\":\"%s\",\"device22\":%s,\"push_on_connect\":%s,\"connections\":%u,"
+        cli_target_json_head(&t);
+        printf(",\"version\":\"%s\",\"device22\":%s,\"push_on_connect\":%s,\"connections\":%u,"
                "\"connections_at_least\":%s,\"dps\":%zu,\"header_on_query\":%s,"
-               "\"control_without_header\":%s,\"flags\":\"%s\"}\n",
+               "\"control_without_header\":%s,\"flags\":\"%s\"",
                ltuya_version_str(f.version), f.device22 ? "true" : "false",
                f.push_on_connect ? "true" : "false", f.connections,
                f.connections == MAX_CONN_TRY ? "true" : "false", f.dps,
@@ -221,6 +320,8 @@ int cli_probe_main(int argc, char **argv)
                : f.control_without_header   ? "true"
                                             : "false",
                flags);
+        json_versions();
+        printf("}\n");
     } else {
         printf("settings to use: %s\n", flags);
         if (!f.push_on_connect)

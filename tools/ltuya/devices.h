@@ -21,22 +21,31 @@ typedef struct {
     char unit[8];
     uint8_t scale;
     bool is_bool;
+    bool is_int;
 } cli_dp_info_t;
 
 typedef struct {
     char name[64];
     char id[LTUYA_MAX_ID + 1];
-    char key[17];
+    char key[65]; /* longer than 16 on purpose: a wrong key is reported with its length */
     char ip[64];
+    char port_text[8];
+    unsigned port; /* 0 if absent */
     char version[8];
     char product[32];
     cli_dp_info_t map[CLI_MAX_MAPPING];
     size_t map_count;
 } cli_device_entry_t;
 
-/* The file to read: explicit path, else ./devices.json, else
- * ~/.config/ltuya/devices.json. NULL if none exists. Static storage. */
+/* The file to read: explicit path, else $LTUYA_DEVICES, else ./devices.json,
+ * else $XDG_CONFIG_HOME/ltuya/devices.json ($HOME/.config when unset). NULL if
+ * none exists. Static storage. */
 const char *cli_devices_path(const char *explicit_path);
+
+/* Find DEVICE (a name, any case, or an id) in the file cli_devices_path()
+ * picks: 0, or an exit code after a message naming the file (and the
+ * line:column of a syntax error, or both entries of a duplicate name). */
+int cli_devices_resolve(const char *explicit_path, const char *name, cli_device_entry_t *out);
 
 /* Load the file (malloc'd text in *text, free it after use). Warns on stderr
  * when the file is readable by other users (it holds local keys). */

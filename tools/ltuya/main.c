@@ -1,6 +1,9 @@
 /* ltuya: control Tuya Wi-Fi devices over the local network. Command dispatch. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sim.h"
@@ -33,23 +36,47 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'ltuya COMMAND --help' for a command's options and examples.\n");
 }
 
+/* Ctrl-C in a one-shot command: stop at once, with the shell's code for
+ * SIGINT, and without a message blaming the device (watch and sim install
+ * their own handler to stop cleanly). */
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    static const char msg[] = "\nltuya: interrupted\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(CLI_EXIT_INTERRUPTED);
+}
+
+/* Output that did not reach its file (a full disk, /dev/full, a closed pipe)
+ * is a failure, not a success. */
+static int check_stdout(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "ltuya: cannot write the output: %s\n", errno ? strerror(errno) : "error");
+    return rc ? rc : CLI_EXIT_FAIL;
+}
+
 int main(int argc, char **argv)
 {
+    signal(SIGINT, on_interrupt);
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return check_stdout(0);
     }
     if (!strcmp(argv[1], "--version")) {
         printf("ltuya %s\n", LTUYA_VERSION_STRING);
-        return 0;
+        return check_stdout(0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return check_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "ltuya: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_EXIT_USAGE;

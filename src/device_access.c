@@ -1,0 +1,25 @@
+/* Read-only views and setters of ltuya_device_t for tools; see device.h. Kept
+ * apart from device.c so the request engine can change without touching them. */
+#include "ltuya/device.h"
+
+void ltuya_device_set_push_handler(ltuya_device_t *d,
+                                   void (*fn)(void *user, const ltuya_dps_t *dps), void *user)
+{
+    d->user_push = fn;
+    d->user = user;
+}
+
+bool ltuya_device_is_connected(const ltuya_device_t *d)
+{
+    return d->client.connected;
+}
+
+bool ltuya_device_uses_device22(const ltuya_device_t *d)
+{
+    return d->client.session.device22;
+}
+
+unsigned ltuya_device_frames_seen(const ltuya_device_t *d)
+{
+    return d->client.frames_seen;
+}
