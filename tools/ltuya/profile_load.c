@@ -10,16 +10,43 @@
 #include "profile_yaml.h"
 #include "util.h"
 
+static char *read_quietly(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, cap * 2 + 1);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
 static int from_devices_json(const cli_profile_req_t *req, ltuya_profile_t *p, char *product,
                              size_t product_cap)
 {
     const char *path = cli_devices_path(req->devices_file);
     if (!path || !req->device)
         return 0;
-    char *text = NULL;
     size_t len = 0;
-    if (!cli_devices_load(path, &text, &len))
-        return CLI_EXIT_CONFIG;
+    char *text = read_quietly(path, &len); /* the command already warned about it */
+    if (!text)
+        return 0; /* the command reports an unreadable file itself */
     ltuya_str_t entry;
     int rc = 0;
     if (cli_mapping_find_entry(text, len, req->device, &entry)) {
