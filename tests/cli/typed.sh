@@ -67,6 +67,16 @@ out=$(cli get $id -v 2>/dev/null)
 contains "get -v names the sources" "$out" "profile: devices.json mapping"
 contains "get -v category" "$out" "(category dj)"
 
+configs=$(cd "$(dirname "$0")/../profiles/configs" && pwd)
+out=$(cli get $id -v --profiles "$configs" 2>/dev/null)
+contains "a YAML config matched by DP set" "$out" "bulb_v2.yaml (matched by DP set)"
+contains "the mapping still names the DPs" "$out" "bright_value_v2"
+out=$(cli get $id -v --profiles "$configs/../bad" 2>&1); rc=$?
+expect_rc "a malformed YAML config is a configuration error" $rc 3
+contains "the error names file and line" "$out" "bad_id.yaml:5:"
+out=$(cli probe $id); rc=$?
+expect_rc "probe" $rc 0
+contains "probe names the profile's sources" "$out" "profile: devices.json mapping"
 out=$(cli set $id bright_value_v2=50%); rc=$?
 expect_rc "set bright_value_v2=50%" $rc 0
 contains "set brightness confirmed" "$(sim_state)" '"22":505'
