@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a simulated smart plug (the seed's AUBESS 20A, protocol 3.3) on
+# loopback, driven by the ltuya CLI: status with volts/amps/watts, off, on, a
 # push from a button press, a captured conversation decoded, then typed values
 # (profiles) on a simulated bulb with the devices.json the wizard would write.
-# push from a button press, then a captured conversation decoded.
 # Usage: scripts/demo.sh path/to/ltuya
 set -euo pipefail
 bin=${1:-build/ltuya}
