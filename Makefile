@@ -24,7 +24,8 @@ build: deps
 # with the mbedTLS backend, then the crypto and frame tests again with OpenSSL.
 test:
 	@scripts/deps.sh test
-	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error
+	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error || \
+	  echo "npm could not install tuyapi: interop_tuyapi will be reported as skipped"
 	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_BUILD_LWIP_PORT=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_TEST) -j $(JOBS)
 	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null

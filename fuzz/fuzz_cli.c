@@ -13,7 +13,9 @@
  *      as `ltuya get` parses them (getopt_long over CLI_TARGET_LONGOPTS),
  *      then the device resolved as cli_target_open() does before connecting;
  *   2  hex and text helpers: cli_unhex into a buffer sized by byte 1,
- *      cli_is_text, and cli_json_string, whose output must be valid JSON.
+ *      cli_is_text, and cli_json_string, whose output must be valid JSON;
+ *      the same text as a `set` VALUE (value.c): what it accepts is a
+ *      32-bit integer, a boolean or a string that fits, printed as valid JSON.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "ltuya/json.h"
 #include "target.h"
 #include "util.h"
+#include "value.h"
 
 #define MAX_ARGS 32
 
@@ -122,11 +125,10 @@ static void command_line(fz_in_t *in)
         bool ok = cli_key_from_text(t.key, k);
         FZ_CHECK(!ok || strlen(t.key) == 16 || strlen(t.key) == 32);
     }
-    if (t.version) {
-        ltuya_version_t v;
-        if (ltuya_version_parse(t.version, &v) == LTUYA_OK)
-            FZ_CHECK(ltuya_version_supported(v) && strcmp(ltuya_version_str(v), "?"));
-    }
+    if (t.version_given) /* -V is taken only when it names a version this build speaks */
+        FZ_CHECK(ltuya_version_supported(t.ver) && strcmp(ltuya_version_str(t.ver), "?"));
+    if (t.port) /* --port is taken only in range */
+        FZ_CHECK(t.port <= 65535);
     for (int i = 0; i < argc; i++)
         free(owned[i]);
 }
@@ -155,6 +157,25 @@ static void text_helpers(fz_in_t *in)
         FZ_CHECK(ltuya_json_validate(json, json_len) == LTUYA_OK);
         free(json);
     }
+    /* as a DP value (NUL-terminated: argv never holds a NUL) */
+    char *arg = strndup(s, in->n);
+    static char text[512];
+    ltuya_dp_t v;
+    if (arg && cli_value_parse(arg, 1, &v, text, sizeof text)) {
+        FZ_CHECK(v.type == LTUYA_DP_BOOL || v.type == LTUYA_DP_INT || v.type == LTUYA_DP_STR);
+        if (v.type == LTUYA_DP_INT)
+            FZ_CHECK(v.i >= INT32_MIN && v.i <= INT32_MAX);
+        if (v.type == LTUYA_DP_STR)
+            FZ_CHECK(v.str.ptr == text && v.str.len < sizeof text);
+        f = open_memstream(&json, &json_len);
+        if (f) {
+            cli_value_print(f, &v);
+            fclose(f);
+            FZ_CHECK(ltuya_json_validate(json, json_len) == LTUYA_OK);
+            free(json);
+        }
+    }
+    free(arg);
     free(out);
     free(s);
 }

@@ -81,17 +81,32 @@ static int run_dir(const char *dir)
     return rc;
 }
 
+/* argv[1] is the corpus: it must exist and hold inputs, or the test would
+ * pass having run nothing. Later arguments (a regressions directory) may be
+ * missing or empty. */
 int main(int argc, char **argv)
 {
     int failed = 0;
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CORPUS [MORE ...]\n", argv[0]);
+        return 2;
+    }
     for (int i = 1; i < argc; i++) {
         struct stat st;
+        unsigned before = passed;
         if (stat(argv[i], &st) != 0) {
-            /* a regressions directory may not exist yet: nothing to replay */
+            if (i == 1) {
+                fprintf(stderr, "replay: the corpus %s does not exist\n", argv[i]);
+                failed++;
+            }
             continue;
         }
         if ((S_ISDIR(st.st_mode) ? run_dir(argv[i]) : run_file(argv[i])) != 0)
             failed++;
+        else if (i == 1 && passed == before) {
+            fprintf(stderr, "replay: the corpus %s holds no inputs\n", argv[i]);
+            failed++;
+        }
     }
     printf("%u passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -8,7 +8,10 @@ want=${1:-test}
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
+  # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);
+  # python3: tests/cli/decode_capture.sh catches a simulator beacon on a loopback UDP socket
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev strace
+               python3) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

@@ -151,7 +151,9 @@ const char *ltuya_device_last_error(const ltuya_device_t *d);
 /* ---- Read-only views and setters for tools (src/device_access.c), so no
  * program needs to reach into the structs above. */
 
-/* Replace the push handler given in the options (NULL for none). */
+/* Replace the push handler given in the options (NULL for none). `user` is
+ * the one pointer both handlers receive: it replaces the options' user for
+ * on_done too. */
 void ltuya_device_set_push_handler(ltuya_device_t *d,
                                    void (*fn)(void *user, const ltuya_dps_t *dps), void *user);
 

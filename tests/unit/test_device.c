@@ -219,13 +219,55 @@ static void test_energy_from_cache(void **state)
     ltuya_device_deinit(&dev);
 }
 
+static unsigned pushes_seen;
+static void count_push(void *user, const ltuya_dps_t *dps)
+{
+    assert_ptr_equal(user, &pushes_seen);
+    const ltuya_dp_t *sw = ltuya_dps_find(dps, 1);
+    assert_non_null(sw);
+    assert_false(sw->b);
+    pushes_seen++;
+}
+
+/* The accessors tools use instead of the struct's members (issue 10 item 6). */
+static void test_accessors(void **state)
+{
+    (void)state;
+    open_device();
+    assert_false(ltuya_device_is_connected(&dev));
+    assert_int_equal(ltuya_device_frames_seen(&dev), 0);
+    status("{\"dps\":{\"1\":true}}");
+    assert_true(ltuya_device_is_connected(&dev));
+    assert_int_equal(ltuya_device_frames_seen(&dev), 1);
+    assert_false(ltuya_device_uses_device22(&dev));
+    /* a push after the handler was set reaches it, with its user pointer */
+    ltuya_device_set_push_handler(&dev, count_push, &pushes_seen);
+    static const char push[] = "{\"dps\":{\"1\":false}}";
+    ltuya_frame_spec_t s = {0};
+    s.version = LTUYA_V33;
+    s.key = key;
+    s.seq = 7;
+    s.cmd = LTUYA_CMD_STATUS;
+    s.from_device = true;
+    s.payload = (const uint8_t *)push;
+    s.payload_len = sizeof push - 1;
+    size_t n;
+    assert_int_equal(ltuya_frame_encode(&s, to_client, sizeof to_client, &n), LTUYA_OK);
+    to_client_len = n;
+    assert_int_equal(ltuya_device_run(&dev, 100), LTUYA_OK);
+    assert_int_equal(pushes_seen, 1);
+    assert_int_equal(ltuya_device_frames_seen(&dev), 2);
+    ltuya_device_close(&dev);
+    assert_false(ltuya_device_is_connected(&dev));
+    ltuya_device_deinit(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_merge_and_reuse),
-        cmocka_unit_test(test_write_back_cached_view),
-        cmocka_unit_test(test_pool_overflow),
-        cmocka_unit_test(test_energy_from_cache),
+        cmocka_unit_test(test_merge_and_reuse), cmocka_unit_test(test_write_back_cached_view),
+        cmocka_unit_test(test_pool_overflow),   cmocka_unit_test(test_energy_from_cache),
+        cmocka_unit_test(test_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

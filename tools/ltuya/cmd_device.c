@@ -1,4 +1,5 @@
 /* ltuya get, set, on, off, toggle, refresh: one request each, then exit. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,10 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
             printf("%s\n%s%s", usage_text, cli_target_help, cli_typed_help);
-            exit(fflush(stdout) || ferror(stdout) ? CLI_EXIT_FAIL : CLI_EXIT_OK);
+            if (fflush(stdout) == 0 && !ferror(stdout))
+                exit(CLI_EXIT_OK);
+            fprintf(stderr, "ltuya: cannot write the output: %s\n", strerror(errno));
+            exit(CLI_EXIT_FAIL);
         }
         if (opt == 'd' && takes_dp) {
             if (!cli_arg_uint(optarg, 1, 65535, "--dp", &n))
@@ -383,6 +387,7 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
 {
     static char because[96];
     *why = "";
+    *dp = 1;
     if (cmd.dp) {
         *dp = (uint16_t)cmd.dp;
     } else {
@@ -409,8 +414,6 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
         if (!one && twenty && twenty->type == LTUYA_DP_BOOL) {
             *dp = 20;
             *why = "no DP 1; the device reports DP 20 as a switch, as bulbs do";
-        } else {
-            *dp = 1;
         }
     }
     const ltuya_dp_t *cur = ltuya_dps_find(&status_now, *dp);

@@ -8,11 +8,13 @@
  * and key at hand. Given a whole 3.4/3.5 conversation in order, the session
  * key is derived from the handshake frames with the local key alone.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "ltuya/frame.h"
 #include "ltuya/handshake.h"
@@ -31,6 +33,7 @@ typedef struct {
     bool have_local;
     uint8_t session_key[16];
     bool have_session;
+    bool session_given;             /* --session-key: kept across conversations */
     uint8_t lc[LTUYA_HS_NONCE_LEN]; /* client nonce seen in a SESS_KEY_NEG_START */
     bool have_lc;
     ltuya_version_t version; /* 0 = try each */
@@ -59,10 +62,14 @@ static const uint8_t *key_bytes(const decode_ctx_t *c, key_kind_t k)
 }
 
 /* The (version, key) pairs worth trying for a frame, most likely first. */
-static size_t plan_attempts(const decode_ctx_t *c, bool is_6699, attempt_t *out)
+static size_t plan_attempts(const decode_ctx_t *c, bool is_6699, uint32_t cmd, attempt_t *out)
 {
     static const ltuya_version_t all55[] = {LTUYA_V33, LTUYA_V31, LTUYA_V34};
     size_t n = 0;
+    /* A 55AA beacon (0x13, or 0x23 from 3.4 devices) is a UDP frame: CRC and
+     * the UDP key whatever version the device speaks over TCP. */
+    if (!is_6699 && (cmd == LTUYA_CMD_UDP_NEW || cmd == LTUYA_CMD_BOARDCAST_LPV34))
+        out[n++] = (attempt_t){LTUYA_V33, KEY_UDP};
     const ltuya_version_t *vers = all55;
     size_t nvers = 3;
     ltuya_version_t only = is_6699 ? LTUYA_V35 : c->version;
@@ -184,7 +191,10 @@ static void decode_one(decode_ctx_t *c, const uint8_t *raw, size_t len, ltuya_di
 {
     static uint8_t work[LTUYA_MAX_FRAME];
     attempt_t plan[16];
-    size_t n = plan_attempts(c, raw[2] == 0x66, plan);
+    uint32_t cmd = len >= 12 ? (uint32_t)raw[8] << 24 | (uint32_t)raw[9] << 16 |
+                                   (uint32_t)raw[10] << 8 | raw[11]
+                             : 0;
+    size_t n = plan_attempts(c, raw[2] == 0x66, cmd, plan);
     ltuya_status_t best = LTUYA_ERR_INVALID_ARG;
     bool have_best = false;
 
@@ -251,19 +261,115 @@ static void decode_chunk(decode_ctx_t *c, const uint8_t *buf, size_t len, ltuya_
     }
 }
 
-/* One input line: bare hex, or a capture.py line "... send|recv N bytes: hex". */
+/* ---- captures of a conversation --------------------------------------------
+ * Lines that say which way the bytes went (capture.py's "[SOCKET] send|recv
+ * N bytes: hex", the CLI's own -v ">> N bytes: hex" / "<< ...") are reads and
+ * writes of one TCP stream: a reader may take a frame in two reads (tinytuya
+ * reads the header, then the rest), so each direction's bytes go through the
+ * core's reassembler and frames are decoded once whole. A "[SOCKET] connect"
+ * line starts a new conversation. */
+
+typedef struct {
+    ltuya_reasm_t r;
+    uint8_t buf[2 * LTUYA_MAX_FRAME];
+    bool used;
+} stream_t;
+
+static stream_t streams[2]; /* [0] client to device, [1] device to client */
+
+static void stream_feed(decode_ctx_t *c, stream_t *s, const uint8_t *p, size_t n,
+                        ltuya_direction_t dir)
+{
+    if (!s->used) {
+        ltuya_reasm_init(&s->r, s->buf, sizeof s->buf);
+        s->used = true;
+    }
+    while (n) {
+        size_t took = 0;
+        ltuya_reasm_feed(&s->r, p, n, &took);
+        p += took;
+        n -= took;
+        for (;;) {
+            uint8_t *frame;
+            size_t flen;
+            ltuya_status_t st = ltuya_reasm_next(&s->r, &frame, &flen);
+            if (st == LTUYA_NEED_MORE)
+                break;
+            c->index++;
+            if (st != LTUYA_OK)
+                print_failure(c, st, NULL);
+            else
+                decode_one(c, frame, flen, dir);
+        }
+        if (!took && n) { /* cannot happen with a buffer of two frames; never loop */
+            c->index++;
+            print_failure(c, LTUYA_ERR_FRAME_TOO_LARGE, NULL);
+            return;
+        }
+    }
+}
+
+/* The end of a conversation: bytes still waiting are a frame cut short. */
+static void streams_end(decode_ctx_t *c)
+{
+    for (size_t i = 0; i < 2; i++) {
+        stream_t *s = &streams[i];
+        if (s->used && s->r.end > s->r.start) {
+            c->index++;
+            print_failure(c, LTUYA_ERR_TRUNCATED, "the capture ends inside a frame");
+        }
+        s->used = false;
+    }
+}
+
+static void new_conversation(decode_ctx_t *c)
+{
+    streams_end(c);
+    if (!c->session_given) /* a derived session key belongs to the last connection */
+        c->have_session = false;
+    c->have_lc = false;
+}
+
+/* Text around the frames that is not input: capture.py's other tags, the
+ * CLI's decoded lines under -v ("   cmd 8 STATUS, seq 1: ...") and messages. */
+static bool annotation(const char *line)
+{
+    if (line[0] == '[' || !strncmp(line, "ltuya", 5))
+        return true;
+    if (line[0] != ' ' && line[0] != '\t')
+        return false;
+    /* an indented line is text unless every character is one hex allows */
+    for (; *line && *line != '\n' && *line != '\r'; line++)
+        if (!isxdigit((unsigned char)*line) && !strchr(" \t:-", *line))
+            return true;
+    return false;
+}
+
+/* One input line: bare hex (one captured read, frames must be whole), or a
+ * capture line of a conversation (see above). */
 static void decode_line(decode_ctx_t *c, const char *line)
 {
     static uint8_t buf[4 * LTUYA_MAX_FRAME];
     ltuya_direction_t dir = c->direction;
     const char *hex = line;
     const char *colon = strstr(line, "bytes:");
+    bool stream = false;
+    if (!strncmp(line, "[SOCKET] connect", 16)) {
+        new_conversation(c);
+        return;
+    }
     if (colon) {
+        const char *send = strstr(line, "send"), *recv = strstr(line, "recv");
         hex = colon + 6;
-        if (strstr(line, "send") && strstr(line, "send") < colon)
+        stream = true;
+        if ((send && send < colon) || !strncmp(line, ">> ", 3))
             dir = LTUYA_FROM_CLIENT;
-        else if (strstr(line, "recv") && strstr(line, "recv") < colon)
+        else if ((recv && recv < colon) || !strncmp(line, "<< ", 3))
             dir = LTUYA_FROM_DEVICE;
+        else
+            stream = false;
+    } else if (annotation(line)) {
+        return;
     }
     size_t hl = strlen(hex);
     while (hl && (hex[hl - 1] == '\n' || hex[hl - 1] == '\r'))
@@ -276,7 +382,10 @@ static void decode_line(decode_ctx_t *c, const char *line)
         print_failure(c, LTUYA_ERR_INVALID_ARG, "input is not hex");
         return;
     }
-    decode_chunk(c, buf, (size_t)n, dir);
+    if (stream)
+        stream_feed(c, &streams[dir == LTUYA_FROM_CLIENT ? 0 : 1], buf, (size_t)n, dir);
+    else
+        decode_chunk(c, buf, (size_t)n, dir);
 }
 
 static void usage(FILE *f)
@@ -287,10 +396,14 @@ static void usage(FILE *f)
                "Decode captured Tuya frames and print one JSON object per frame with its\n"
                "prefix, seq, cmd, retcode, version header, integrity and payload.\n"
                "Frames come from the arguments, or from stdin one capture per line (a line\n"
-               "may hold several frames; lines from the seed's capture.py, like\n"
-               "'[SOCKET] recv 28 bytes: 00 00 55 aa ...', are understood and give the\n"
-               "direction). Give a whole 3.4/3.5 conversation in order and the session key\n"
-               "is derived from the handshake with the local key alone.\n"
+               "may hold several frames). Lines from the seed's capture.py, like\n"
+               "'[SOCKET] recv 16 bytes: 00 00 55 aa ...', and the '>>' / '<<' lines of\n"
+               "'ltuya ... -v' are one conversation: each direction's bytes are joined\n"
+               "across lines into frames (a frame read in two recv calls is one frame),\n"
+               "other lines of those outputs are skipped, and '[SOCKET] connect' starts\n"
+               "a new conversation. Give a whole 3.4/3.5 conversation in order and the\n"
+               "session key is derived from the handshake with the local key alone.\n"
+               "Beacons (55AA 0x13/0x23) decode with the UDP key whatever --version says.\n"
                "\n"
                "options:\n"
                "  -k, --key KEY          the device's 16-character local key (or set LTUYA_KEY)\n"
@@ -328,17 +441,15 @@ int cli_decode_main(int argc, char **argv)
             key = optarg;
             break;
         case 'V':
-            if (ltuya_version_parse(optarg, &c.version) != LTUYA_OK) {
-                fprintf(stderr, "ltuya decode: unknown version '%s' (use 3.1 .. 3.5)\n", optarg);
+            if (!cli_arg_version(optarg, "", &c.version))
                 return CLI_EXIT_USAGE;
-            }
             break;
         case 's':
             if (cli_unhex(optarg, strlen(optarg), c.session_key, 16) != 16) {
                 fprintf(stderr, "ltuya decode: --session-key takes 32 hex digits\n");
                 return CLI_EXIT_USAGE;
             }
-            c.have_session = true;
+            c.have_session = c.session_given = true;
             break;
         case 'd':
             if (!strcmp(optarg, "device"))
@@ -374,6 +485,7 @@ int cli_decode_main(int argc, char **argv)
         while (fgets(line, sizeof line, stdin))
             decode_line(&c, line);
     }
+    streams_end(&c);
     unsigned failures = c.failures;
     ltuya_zeroize(&c, sizeof c); /* keys */
     return failures ? CLI_EXIT_FAIL : CLI_EXIT_OK;

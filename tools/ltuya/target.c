@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "locate.h"
 #include "util.h"
 
 const char cli_target_help[] =
@@ -160,11 +161,15 @@ static int resolve(cli_target_t *t, const char **ip, const char **id, const char
         if (!t->port && t->entry.port)
             t->port = t->entry.port;
         if (!*ip) {
-            fprintf(stderr,
-                    "ltuya: '%s' has no \"ip\" in devices.json; add it ('ltuya scan' finds it)\n"
-                    "       or give --ip ADDR\n",
-                    t->name);
-            return CLI_EXIT_CONFIG;
+            /* an id-only entry: find the device by its beacon, as tinytuya does */
+            static char found_ip[40], found_ver[8];
+            rc = cli_locate(*id, 6, found_ip, sizeof found_ip, found_ver, sizeof found_ver);
+            if (rc)
+                return rc;
+            *ip = found_ip;
+            if (!t->version_given && found_ver[0] &&
+                cli_arg_version(found_ver, " (beacon)", &t->ver))
+                t->version_given = true;
         }
     }
     if (!*key) /* keeps the key out of shell history and `ps` */
@@ -264,7 +269,13 @@ int cli_target_fail(cli_target_t *t, ltuya_status_t st, const char *what)
     case LTUYA_ERR_UNREACHABLE:
     case LTUYA_ERR_TIMEOUT:
         if (st == LTUYA_ERR_TIMEOUT && ltuya_device_frames_seen(&t->dev)) {
-            fprintf(stderr, "  The device answered before but not this time; try again.\n");
+            /* frames came but not the answer: a device of another version answers
+             * in a form this one does not take for a reply (3.3 to a 3.1 query) */
+            fprintf(stderr,
+                    "  The device sent frames on this connection but no answer to this request:\n"
+                    "  the protocol version (%s) is probably wrong ('ltuya probe' finds it);\n"
+                    "  if it worked before, it was busy: try again.\n",
+                    v);
             return CLI_EXIT_NO_REPLY;
         }
         fprintf(stderr,
