@@ -779,8 +779,10 @@ ltuya_status_t ltuya_scaled_parse(const char *s, size_t len, unsigned scale, int
     }
     if (i != len || (int_digits == 0 && frac_digits == 0))
         return LTUYA_ERR_BAD_VALUE;
-    for (size_t k = frac_digits; k < scale; k++)
+    for (size_t k = frac_digits; k < scale && !overflow; k++) {
         v *= 10;
+        overflow = v > INT32_MAX; /* stop before int64 could overflow */
+    }
     if (overflow || v > INT32_MAX)
         return LTUYA_ERR_OUT_OF_RANGE;
     *raw = neg ? -v : v;

@@ -115,6 +115,8 @@ static void test_scaled_parse_every_scale(void **state)
         {"1 2", 0, LTUYA_ERR_BAD_VALUE},
         {"99999999999999999999", 0, LTUYA_ERR_OUT_OF_RANGE},
         {"2147483648", 0, LTUYA_ERR_OUT_OF_RANGE},
+        {"99999999999", 9, LTUYA_ERR_OUT_OF_RANGE}, /* no int64 overflow on the way */
+        {"3", 9, LTUYA_ERR_OUT_OF_RANGE},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t raw = 0;
