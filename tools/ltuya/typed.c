@@ -164,7 +164,7 @@ void cli_typed_value_human(FILE *f, const ltuya_pdp_t *p, const ltuya_dp_t *v)
         cli_value_print(f, v); /* as the device sent it */
         return;
     }
-    fputs(text, f);
+    fputs(n ? text : "\"\"", f); /* an empty string stays visible */
     if (p->unit[0] && p->type == LTUYA_VT_INT)
         fprintf(f, " %s", p->unit);
 }
