@@ -409,6 +409,11 @@ static bool guess_retcode(uint32_t cmd, const uint8_t *p, size_t len)
         return len >= RETCODE;
     if (cmd == LTUYA_CMD_SESS_KEY_NEG_START || cmd == LTUYA_CMD_SESS_KEY_NEG_FINISH)
         return false;
+    /* Alone in the frame, a small number in little-endian bytes is one too:
+     * TuyaOpen's empty ACK carries 1 as 01 00 00 00 (protocol.md section 7
+     * item 0 (b)); no client payload is 4 bytes long. */
+    if (len == RETCODE && !p[1] && !p[2] && !p[3])
+        return true;
     return len >= RETCODE && !p[0] && !p[1] && !p[2];
 }
 

@@ -44,6 +44,8 @@ void ltuya_session_reset(ltuya_session_t *s)
     s->req_cmd = 0;
     s->req_acked = false;
     s->resend_query = false;
+    s->refresh_by_query = false;
+    s->key_settling = false;
     s->req_deadline = 0;
     s->hb_pending = false;
     s->hb_deadline = s->last_tx_ms = s->hs_deadline = 0;
@@ -266,7 +268,12 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
         return st;
     s->req = req;
     s->req_acked = false;
+    s->refresh_by_query = false;
     s->req_deadline = now + s->opts.reply_timeout_ms;
+    /* Refresh is best effort (firmware on Tuya's device SDK ignores 0x12):
+     * half the reply timeout for its answer, then a status query stands in. */
+    if (req == LTUYA_REQ_REFRESH)
+        s->req_deadline = now + s->opts.reply_timeout_ms / 2;
     return LTUYA_OK;
 }
 
@@ -320,6 +327,7 @@ static ltuya_status_t on_handshake_reply(ltuya_session_t *s, const ltuya_frame_t
     if (st != LTUYA_OK)
         return fail(s, st);
     s->state = LTUYA_SESSION_READY;
+    s->key_settling = true;
     ltuya_event_t ev = {0};
     ev.type = LTUYA_EV_READY;
     emit(s, &ev);
@@ -391,18 +399,47 @@ static ltuya_status_t on_frame(ltuya_session_t *s, const ltuya_frame_t *f, uint6
     return LTUYA_OK;
 }
 
+static bool integrity_failure(ltuya_status_t st)
+{
+    return st == LTUYA_ERR_BAD_HMAC || st == LTUYA_ERR_BAD_TAG || st == LTUYA_ERR_BAD_PADDING;
+}
+
 static ltuya_status_t decode_failure(ltuya_session_t *s, ltuya_status_t st)
 {
     /* Integrity failures mean the key is not the device's: during the
-     * handshake that is certain, later on (3.3) the reply did not decrypt. */
-    switch (st) {
-    case LTUYA_ERR_BAD_HMAC:
-    case LTUYA_ERR_BAD_TAG:
-    case LTUYA_ERR_BAD_PADDING:
+     * handshake that is certain, later on (3.3) the reply did not decrypt.
+     * After a 3.4/3.5 handshake that verified (the device proved it holds
+     * our local key) no frame is proof of a wrong key: drop it. */
+    if (integrity_failure(st) && !(keyed_version(s) && s->state == LTUYA_SESSION_READY))
         return fail(s, LTUYA_ERR_WRONG_KEY);
-    default:
-        return LTUYA_OK; /* a damaged frame: drop it, the request times out or is retried */
-    }
+    return LTUYA_OK; /* a damaged frame: drop it, the request times out or is retried */
+}
+
+/* Right after a 3.4/3.5 handshake, before any frame has verified under the
+ * session key, a device built on Tuya's SDK may push a DP change sealed with
+ * the local key (sent between its SESS_KEY_NEG_RESP and our FINISH,
+ * protocol.md section 7 item 0 (f)). Keep a copy of such a frame while that
+ * can happen (3.5 decrypts in place; a failed 3.4 HMAC check leaves the frame
+ * as it was), in the transmit buffer's free tail: no memory of its own. */
+static uint8_t *keep_copy(ltuya_session_t *s, const uint8_t *raw, size_t len)
+{
+    if (!keyed_version(s) || s->state != LTUYA_SESSION_READY || !s->key_settling)
+        return NULL;
+    if (s->opts.version != LTUYA_V35)
+        return (uint8_t *)raw;
+    if (s->tx_cap - s->tx_len < len)
+        return NULL; /* no room: such a push is dropped instead */
+    memcpy(s->tx + s->tx_len, raw, len);
+    return s->tx + s->tx_len;
+}
+
+static ltuya_status_t decode_with_local_key(ltuya_session_t *s, uint8_t *raw, size_t len,
+                                            const uint8_t *copy, ltuya_frame_t *f)
+{
+    ltuya_decode_opts_t o = {s->opts.version, s->local_key, LTUYA_FROM_DEVICE};
+    if (copy != raw)
+        memcpy(raw, copy, len);
+    return ltuya_frame_decode_whole(raw, len, &o, f);
 }
 
 /* Decode and handle every whole frame the reassembler holds. */
@@ -422,7 +459,12 @@ static ltuya_status_t take_frames(ltuya_session_t *s, uint64_t now)
         ltuya_frame_t f;
         if (s->opts.on_frame)
             s->opts.on_frame(s->opts.user, false, raw, len, NULL, LTUYA_NEED_MORE);
+        const uint8_t *copy = keep_copy(s, raw, len);
         st = ltuya_frame_decode_whole(raw, len, &o, &f);
+        if (st == LTUYA_OK)
+            s->key_settling = false;
+        else if (copy && integrity_failure(st))
+            st = decode_with_local_key(s, raw, len, copy, &f);
         if (s->opts.on_frame)
             s->opts.on_frame(s->opts.user, false, raw, len, st == LTUYA_OK ? &f : NULL, st);
         if (st != LTUYA_OK) {
@@ -477,6 +519,16 @@ ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now)
         return LTUYA_OK;
     if (s->hb_pending && now >= s->hb_deadline)
         return fail(s, LTUYA_ERR_TIMEOUT); /* the connection is dead */
+    if (s->req == LTUYA_REQ_REFRESH && !s->refresh_by_query && now >= s->req_deadline) {
+        /* no answer to the refresh: ask for the status instead (the request
+         * stays a refresh for the caller, and the connection stays up) */
+        ltuya_status_t st = send_query(s, now);
+        if (st != LTUYA_OK)
+            return fail(s, st);
+        s->refresh_by_query = true;
+        s->req_deadline = now + s->opts.reply_timeout_ms;
+        return LTUYA_OK;
+    }
     if (s->req != LTUYA_REQ_NONE && now >= s->req_deadline) {
         /* nothing ever came back on this connection: say so */
         finish(s, s->got_frame ? LTUYA_ERR_TIMEOUT : LTUYA_ERR_NO_REPLY, NULL, NULL, 0);

@@ -102,9 +102,11 @@ typedef struct {
     size_t tx_cap, tx_len, tx_off;
     /* the outstanding user request */
     ltuya_req_t req;
-    uint32_t req_cmd;  /* reply command that completes it */
-    bool req_acked;    /* a write was acknowledged, waiting for nothing more */
-    bool resend_query; /* switched to device22: ask again once the reply is handled */
+    uint32_t req_cmd;      /* reply command that completes it */
+    bool req_acked;        /* a write was acknowledged, waiting for nothing more */
+    bool resend_query;     /* switched to device22: ask again once the reply is handled */
+    bool refresh_by_query; /* a refresh went unanswered: a status query stands in for it */
+    bool key_settling;     /* 3.4/3.5: no frame has verified under the session key yet */
     uint64_t req_deadline;
     /* heartbeat */
     bool hb_pending;

@@ -290,7 +290,82 @@ static void countdown(const scan_t *s, uint64_t left_ms)
             (unsigned long long)((left_ms + 999) / 1000), s->count, s->count == 1 ? "" : "s");
 }
 
-int cli_scan_main(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct {
+    double timeout_s;
+    bool json, verbose;
+    const char *bind_addr, *solicit_arg, *reply_ip, *devices_file;
+    char solicit_addr[INET_ADDRSTRLEN];
+    uint16_t solicit_port;
+    uint16_t ports[LTUYA_POSIX_DISCOVERY_MAX_PORTS];
+    size_t nports;
+} scan_opts_t;
+
+/* One option into o; false after saying what is wrong with it. */
+static bool take_option(int opt, const char *arg, scan_opts_t *o)
+{
+    char *end;
+    switch (opt) {
+    case 't':
+        o->timeout_s = strtod(arg, &end);
+        if (end == arg || *end || !(o->timeout_s > 0) || o->timeout_s > MAX_TIMEOUT_S) {
+            fprintf(stderr, "ltuya scan: --timeout wants seconds, 0 < S <= %d\n", MAX_TIMEOUT_S);
+            return false;
+        }
+        return true;
+    case 'j':
+        o->json = true;
+        return true;
+    case 'v':
+        o->verbose = true;
+        return true;
+    case 'b':
+        o->bind_addr = arg;
+        return true;
+    case 'p':
+        if (parse_ports(arg, o->ports, &o->nports))
+            return true;
+        fprintf(stderr, "ltuya scan: --ports wants up to %d ports like 6666,6667,7000\n",
+                LTUYA_POSIX_DISCOVERY_MAX_PORTS);
+        return false;
+    case 's':
+        o->solicit_arg = arg;
+        return true;
+    case 'r':
+        o->reply_ip = arg;
+        return true;
+    case 'd':
+        o->devices_file = arg;
+        return true;
+    default:
+        fprintf(stderr, "%s", usage_text);
+        return false;
+    }
+}
+
+/* The addresses given, checked now rather than after the wait. */
+static bool check_addresses(scan_opts_t *o)
+{
+    struct in_addr tmp;
+    o->solicit_port = LTUYA_UDP_PORT_35;
+    if (o->solicit_arg &&
+        !parse_target(o->solicit_arg, o->solicit_addr, sizeof o->solicit_addr, &o->solicit_port)) {
+        fprintf(stderr, "ltuya scan: --solicit wants an IPv4 address such as 192.168.1.255\n");
+        return false;
+    }
+    if (o->reply_ip && inet_pton(AF_INET, o->reply_ip, &tmp) != 1) {
+        fprintf(stderr, "ltuya scan: --reply-ip wants an IPv4 address of this computer\n");
+        return false;
+    }
+    if (inet_pton(AF_INET, o->bind_addr, &tmp) != 1) {
+        fprintf(stderr, "ltuya scan: --bind wants a local IPv4 address (or 0.0.0.0)\n");
+        return false;
+    }
+    return true;
+}
+
+/* -1 to go on, else the exit code (--help, or a bad argument). */
+static int parse_options(int argc, char **argv, scan_opts_t *o)
 {
     static const struct option longopts[] = {
         {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
@@ -298,110 +373,98 @@ int cli_scan_main(int argc, char **argv)
         {"solicit", required_argument, NULL, 's'}, {"reply-ip", required_argument, NULL, 'r'},
         {"devices", required_argument, NULL, 'd'}, {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    double timeout_s = 6;
-    bool json = false, verbose = false;
-    const char *bind_addr = "0.0.0.0", *solicit_arg = NULL, *reply_ip = NULL;
-    const char *devices_file = NULL;
-    uint16_t ports[LTUYA_POSIX_DISCOVERY_MAX_PORTS] = {LTUYA_UDP_PORT_31, LTUYA_UDP_PORT,
-                                                       LTUYA_UDP_PORT_35};
-    size_t nports = 3;
+    memset(o, 0, sizeof *o);
+    o->timeout_s = 6;
+    o->bind_addr = "0.0.0.0";
+    o->ports[0] = LTUYA_UDP_PORT_31;
+    o->ports[1] = LTUYA_UDP_PORT;
+    o->ports[2] = LTUYA_UDP_PORT_35;
+    o->nports = 3;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "t:jvh", longopts, NULL)) != -1) {
-        char *end;
-        switch (opt) {
-        case 't':
-            timeout_s = strtod(optarg, &end);
-            if (end == optarg || *end || !(timeout_s > 0) || timeout_s > MAX_TIMEOUT_S) {
-                fprintf(stderr, "ltuya scan: --timeout wants seconds, 0 < S <= %d\n",
-                        MAX_TIMEOUT_S);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case 'j':
-            json = true;
-            break;
-        case 'v':
-            verbose = true;
-            break;
-        case 'b':
-            bind_addr = optarg;
-            break;
-        case 'p':
-            if (!parse_ports(optarg, ports, &nports)) {
-                fprintf(stderr, "ltuya scan: --ports wants up to %d ports like 6666,6667,7000\n",
-                        LTUYA_POSIX_DISCOVERY_MAX_PORTS);
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case 's':
-            solicit_arg = optarg;
-            break;
-        case 'r':
-            reply_ip = optarg;
-            break;
-        case 'd':
-            devices_file = optarg;
-            break;
-        case 'h':
+        if (opt == 'h') {
             printf("%s", usage_text);
             return CLI_EXIT_OK;
-        default:
-            fprintf(stderr, "%s", usage_text);
-            return CLI_EXIT_USAGE;
         }
+        if (!take_option(opt, optarg, o))
+            return CLI_EXIT_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "ltuya scan: unexpected argument '%s'\n%s", argv[optind], usage_text);
         return CLI_EXIT_USAGE;
     }
-    char solicit_addr[INET_ADDRSTRLEN];
-    uint16_t solicit_port = LTUYA_UDP_PORT_35;
-    if (solicit_arg &&
-        !parse_target(solicit_arg, solicit_addr, sizeof solicit_addr, &solicit_port)) {
-        fprintf(stderr, "ltuya scan: --solicit wants an IPv4 address such as 192.168.1.255\n");
-        return CLI_EXIT_USAGE;
-    }
-    struct in_addr tmp;
-    if (reply_ip && inet_pton(AF_INET, reply_ip, &tmp) != 1) {
-        fprintf(stderr, "ltuya scan: --reply-ip wants an IPv4 address of this computer\n");
-        return CLI_EXIT_USAGE;
-    }
-    if (inet_pton(AF_INET, bind_addr, &tmp) != 1) {
-        fprintf(stderr, "ltuya scan: --bind wants a local IPv4 address (or 0.0.0.0)\n");
-        return CLI_EXIT_USAGE;
-    }
+    return check_addresses(o) ? -1 : CLI_EXIT_USAGE;
+}
 
-    ltuya_posix_init();
-    ltuya_posix_discovery_t d;
-    ltuya_posix_discovery_opts_t o = {bind_addr, ports, nports};
-    ltuya_status_t st = ltuya_posix_discovery_open(&d, &o);
+/* Open the listening sockets; say which could not be opened. */
+static bool open_listeners(const scan_opts_t *o, ltuya_posix_discovery_t *d)
+{
+    ltuya_posix_discovery_opts_t po = {o->bind_addr, o->ports, o->nports};
+    ltuya_status_t st = ltuya_posix_discovery_open(d, &po);
     bool listening_7000 = false;
-    for (size_t i = 0; i < d.count; i++) {
-        if (d.fd[i] < 0)
-            fprintf(stderr, "ltuya scan: cannot listen on %s:%u: %s\n", d.bind_addr,
-                    (unsigned)d.port[i], strerror(d.error[i]));
+    for (size_t i = 0; i < d->count; i++) {
+        if (d->fd[i] < 0)
+            fprintf(stderr, "ltuya scan: cannot listen on %s:%u: %s\n", d->bind_addr,
+                    (unsigned)d->port[i], strerror(d->error[i]));
         else
-            listening_7000 |= d.port[i] == LTUYA_UDP_PORT_35;
+            listening_7000 |= d->port[i] == LTUYA_UDP_PORT_35;
     }
     if (st != LTUYA_OK) {
         if (st == LTUYA_ERR_IO)
             fprintf(stderr, "  Another program may hold the ports without sharing them, or\n"
                             "  --bind names an address this computer does not have.\n");
-        return CLI_EXIT_FAIL;
+        return false;
     }
-    if (solicit_arg && solicit_port == LTUYA_UDP_PORT_35 && !listening_7000)
+    if (o->solicit_arg && o->solicit_port == LTUYA_UDP_PORT_35 && !listening_7000)
         fprintf(stderr, "ltuya scan: note: 3.5 devices answer on UDP 7000, where this scan "
                         "does not listen\n");
+    return true;
+}
 
-    static scan_t s; /* 256 beacons: too big for the stack of a small thread */
-    memset(&s, 0, sizeof s);
-    const char *path = cli_devices_path(devices_file);
-    if (path && !cli_devices_load(path, &s.devices, &s.devices_len))
-        s.devices = NULL; /* names are optional: scan anyway */
+/* One datagram (or a timeout): false when receiving failed for good. */
+static bool take_datagram(ltuya_posix_discovery_t *d, const scan_opts_t *o, scan_t *s,
+                          uint32_t wait_ms, bool tty, uint64_t left_ms)
+{
+    ltuya_beacon_t b;
+    ltuya_posix_datagram_src_t src;
+    ltuya_status_t st = ltuya_posix_discovery_recv(d, wait_ms, &b, &src);
+    if (st == LTUYA_ERR_TIMEOUT)
+        return true;
+    if (st == LTUYA_ERR_IO) {
+        fprintf(stderr, "\nltuya scan: receiving: %s\n", strerror(errno));
+        return false;
+    }
+    if (st == LTUYA_ERR_UNEXPECTED) {
+        /* a 3.5 request: our own broadcast heard back, or another app's */
+        if (o->verbose)
+            fprintf(stderr, "%s:%u -> :%u: a discovery request, not a beacon\n", src.addr,
+                    (unsigned)src.port, (unsigned)src.local_port);
+        return true;
+    }
+    if (st != LTUYA_OK) {
+        s->rejected++;
+        s->last_reject = st;
+        if (o->verbose)
+            fprintf(stderr, "%s:%u -> :%u: not a beacon (%s)\n", src.addr, (unsigned)src.port,
+                    (unsigned)src.local_port, ltuya_status_str(st));
+        return true;
+    }
+    if (o->verbose)
+        fprintf(stderr, "%s:%u -> :%u: %s %s version %s\n", src.addr, (unsigned)src.port,
+                (unsigned)src.local_port, b.id, b.ip, b.version);
+    size_t before = s->count;
+    remember(s, &b);
+    if (tty && s->count != before)
+        countdown(s, left_ms);
+    return true;
+}
 
-    bool tty = isatty(STDERR_FILENO) && !verbose, send_warned = false;
-    uint64_t start = now_ms(), end = start + (uint64_t)(timeout_s * 1000.0);
+/* Listen (and solicit) until the timeout or Ctrl-C. */
+static void listen_for_beacons(ltuya_posix_discovery_t *d, const scan_opts_t *o, scan_t *s)
+{
+    bool tty = isatty(STDERR_FILENO) && !o->verbose, send_warned = false;
+    uint64_t start = now_ms(), end = start + (uint64_t)(o->timeout_s * 1000.0);
     uint64_t next_solicit = start, next_tick = start;
     /* Ctrl-C ends the scan early but still prints what was found. No
      * SA_RESTART, so the wait for a datagram returns at once. */
@@ -412,70 +475,64 @@ int cli_scan_main(int argc, char **argv)
     interrupted = 0;
     sigaction(SIGINT, &sa, &old_sa);
     for (uint64_t t = start; t < end && !interrupted; t = now_ms()) {
-        if (solicit_arg && t >= next_solicit) {
-            solicit(&d, solicit_addr, solicit_port, reply_ip, verbose, &send_warned);
+        if (o->solicit_arg && t >= next_solicit) {
+            solicit(d, o->solicit_addr, o->solicit_port, o->reply_ip, o->verbose, &send_warned);
             next_solicit = t + SOLICIT_EVERY;
         }
         if (tty && t >= next_tick) {
-            countdown(&s, end - t);
+            countdown(s, end - t);
             next_tick = t + 1000;
         }
         uint64_t wait = end - t;
         if (tty && next_tick - t < wait)
             wait = next_tick - t;
-        if (solicit_arg && next_solicit - t < wait)
+        if (o->solicit_arg && next_solicit - t < wait)
             wait = next_solicit - t;
-        ltuya_beacon_t b;
-        ltuya_posix_datagram_src_t src;
-        st = ltuya_posix_discovery_recv(&d, (uint32_t)wait, &b, &src);
-        if (st == LTUYA_ERR_TIMEOUT)
-            continue;
-        if (st == LTUYA_ERR_IO) {
-            fprintf(stderr, "\nltuya scan: receiving: %s\n", strerror(errno));
+        if (!take_datagram(d, o, s, (uint32_t)wait, tty, end - t))
             break;
-        }
-        if (st == LTUYA_ERR_UNEXPECTED) {
-            /* a 3.5 request: our own broadcast heard back, or another app's */
-            if (verbose)
-                fprintf(stderr, "%s:%u -> :%u: a discovery request, not a beacon\n", src.addr,
-                        (unsigned)src.port, (unsigned)src.local_port);
-            continue;
-        }
-        if (st != LTUYA_OK) {
-            s.rejected++;
-            s.last_reject = st;
-            if (verbose)
-                fprintf(stderr, "%s:%u -> :%u: not a beacon (%s)\n", src.addr, (unsigned)src.port,
-                        (unsigned)src.local_port, ltuya_status_str(st));
-            continue;
-        }
-        if (verbose)
-            fprintf(stderr, "%s:%u -> :%u: %s %s version %s\n", src.addr, (unsigned)src.port,
-                    (unsigned)src.local_port, b.id, b.ip, b.version);
-        size_t before = s.count;
-        remember(&s, &b);
-        if (tty && s.count != before)
-            countdown(&s, end - t);
     }
     if (tty)
         fprintf(stderr, "\r%50s\r", "");
     sigaction(SIGINT, &old_sa, NULL);
+}
+
+/* The devices found, sorted by address, as a table or JSON. */
+static void report(scan_t *s, const scan_opts_t *o)
+{
+    qsort(s->found, s->count, sizeof *s->found, by_ip);
+    if (o->json)
+        print_json(s);
+    else if (s->count)
+        print_table(s);
+    if (s->dropped)
+        fprintf(stderr, "ltuya scan: %zu more devices not listed (limit %d)\n", s->dropped,
+                MAX_FOUND);
+    if (!s->count) {
+        no_devices_hint(o->solicit_arg != NULL);
+        if (s->rejected)
+            fprintf(stderr, "  (%zu datagram%s heard that did not decode as beacons; last: %s)\n",
+                    s->rejected, s->rejected == 1 ? "" : "s", ltuya_status_str(s->last_reject));
+    }
+}
+
+int cli_scan_main(int argc, char **argv)
+{
+    scan_opts_t o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    ltuya_posix_init();
+    ltuya_posix_discovery_t d;
+    if (!open_listeners(&o, &d))
+        return CLI_EXIT_FAIL;
+    static scan_t s; /* 256 beacons: too big for the stack of a small thread */
+    memset(&s, 0, sizeof s);
+    const char *path = cli_devices_path(o.devices_file);
+    if (path && !cli_devices_load(path, &s.devices, &s.devices_len))
+        s.devices = NULL; /* names are optional: scan anyway */
+    listen_for_beacons(&d, &o, &s);
     ltuya_posix_discovery_close(&d);
     free(s.devices);
-
-    qsort(s.found, s.count, sizeof *s.found, by_ip);
-    if (json)
-        print_json(&s);
-    else if (s.count)
-        print_table(&s);
-    if (s.dropped)
-        fprintf(stderr, "ltuya scan: %zu more devices not listed (limit %d)\n", s.dropped,
-                MAX_FOUND);
-    if (!s.count) {
-        no_devices_hint(solicit_arg != NULL);
-        if (s.rejected)
-            fprintf(stderr, "  (%zu datagram%s heard that did not decode as beacons; last: %s)\n",
-                    s.rejected, s.rejected == 1 ? "" : "s", ltuya_status_str(s.last_reject));
-    }
+    report(&s, &o);
     return CLI_EXIT_OK;
 }

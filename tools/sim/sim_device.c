@@ -199,7 +199,37 @@ static const uint8_t *conn_key(const sim_conn_t *c)
 static void inject_faults(sim_conn_t *c, size_t start);
 static uint64_t mono_ms(void);
 
-typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC } send_kind_t;
+/* The network between device and client: the frame leaves latency +- jitter
+ * ms from now (seeded), after the frames queued before it. */
+static void add_latency(sim_conn_t *c)
+{
+    sim_device_t *d = c->dev;
+    if (!d->latency_ms && !d->jitter_ms)
+        return;
+    int64_t ms = (int64_t)d->latency_ms;
+    if (d->jitter_ms)
+        ms += (int64_t)(rnd(d) % (2 * d->jitter_ms + 1)) - d->jitter_ms;
+    uint32_t l = ms < 0 ? 0 : (uint32_t)ms;
+    uint64_t now = mono_ms();
+    d->stats.lat_min = !d->stats.lat_frames || l < d->stats.lat_min ? l : d->stats.lat_min;
+    d->stats.lat_max = l > d->stats.lat_max ? l : d->stats.lat_max;
+    d->stats.lat_frames++;
+    if (!c->held_since)
+        c->held_since = now;
+    if (now + l > c->hold_until)
+        c->hold_until = now + l;
+}
+
+void sim_device_note_held(sim_device_t *d, uint32_t waited_ms)
+{
+    if (!d->latency_ms && !d->jitter_ms)
+        return;
+    d->stats.held_min =
+        !d->stats.held_n || waited_ms < d->stats.held_min ? waited_ms : d->stats.held_min;
+    d->stats.held_n++;
+}
+
+typedef enum { SEND_REPLY, SEND_PUSH, SEND_ERROR_PLAIN, SEND_ERROR_ENC, SEND_ACK } send_kind_t;
 
 static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void *payload,
                        size_t len, send_kind_t kind)
@@ -216,6 +246,8 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     /* 3.4/3.5 devices count on their own; 3.1-3.3 echo the request's seq */
     f.seq = d->version >= LTUYA_V34 ? ++c->dev_seq : req_seq;
     f.retcode = kind == SEND_ERROR_PLAIN || kind == SEND_ERROR_ENC ? 1 : 0;
+    if (kind == SEND_ACK && (d->quirks & SIM_Q_NATIVE_ENDIAN_ACK))
+        f.retcode = 0x01000000u; /* 1 as a little-endian CPU stores it, read big-endian */
     f.plaintext = kind == SEND_ERROR_PLAIN && d->version != LTUYA_V35;
     f.header = LTUYA_HEADER_OFF;
     if (kind == SEND_PUSH || (kind == SEND_REPLY && (d->quirks & SIM_Q_HEADER_ON_QUERY) && len)) {
@@ -238,6 +270,7 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     if (ltuya_frame_encode(&f, c->out + c->out_len, sizeof c->out - c->out_len, &n) == LTUYA_OK) {
         size_t start = c->out_len;
         c->out_len += n;
+        add_latency(c);
         inject_faults(c, start);
         d->stats.frames_out++;
         if (kind == SEND_PUSH)
@@ -308,10 +341,13 @@ static void inject_faults(sim_conn_t *c, size_t start)
         c->close_after_flush = true;
     if (roll(d, SIM_F_SPLIT))
         c->split = true;
+    uint64_t hold = 0;
     if (roll(d, SIM_F_DELAY))
-        c->hold_until = mono_ms() + 100 + rnd(d) % 1900;
+        hold = mono_ms() + 100 + rnd(d) % 1900;
     else if (roll(d, SIM_F_COALESCE) && !c->hold_until)
-        c->hold_until = mono_ms() + 50;
+        hold = mono_ms() + 50;
+    if (hold > c->hold_until)
+        c->hold_until = hold; /* never sooner than latency already holds it */
 }
 
 static void push_dps(sim_conn_t *c, const uint16_t *ids, size_t n)
@@ -340,6 +376,9 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
 
 void sim_conn_closed(sim_conn_t *c)
 {
+    if (c->later_at)
+        c->dev->stats.late_pushes_lost++;
+    c->later_at = 0;
     if (c->hs_start_ms && c->dev->hs_pending)
         c->dev->hs_pending--;
     c->hs_start_ms = 0;
@@ -388,6 +427,12 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
         c->have_lc = true;
         ltuya_hs_resp_payload(d->key, c->lc, c->ld, resp);
         send_frame(c, LTUYA_CMD_SESS_KEY_NEG_RESP, f->seq, resp, sizeof resp, SEND_REPLY);
+        if (d->quirks & SIM_Q_PUSH_IN_HANDSHAKE) {
+            /* a DP changed meanwhile (a button, another client): pushed before
+             * this client's FINISH, so still under the local key */
+            uint16_t sw = d->dp_switch ? d->dp_switch : d->dps[0].id;
+            push_dps(c, &sw, 1);
+        }
         return true;
     }
     /* FINISH */
@@ -498,6 +543,48 @@ static bool write_dps(sim_device_t *d, const ltuya_dps_t *in, bool local, bool k
     return all_ok;
 }
 
+/* A real plug ACKs a write at once and pushes the new state tens of ms later,
+ * once the relay has moved; TuyaOpen applies DPs on another thread, so its
+ * push can even come first. */
+static void push_after_ack(sim_conn_t *c, const ltuya_frame_t *f, const changes_t *ch)
+{
+    sim_device_t *d = c->dev;
+    if (ch->n && (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
+        push_dps(c, ch->ids, ch->n);
+    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_ACK); /* the empty ACK */
+    if (!ch->n || (d->quirks & SIM_Q_PUSH_BEFORE_ACK))
+        return;
+    if (d->quirks & SIM_Q_BACK_TO_BACK) {
+        push_dps(c, ch->ids, ch->n);
+        return;
+    }
+    for (size_t i = 0; i < ch->n; i++) { /* writes in quick succession share one push */
+        bool have = false;
+        for (size_t k = 0; k < c->later_n; k++)
+            have |= c->later_ids[k] == ch->ids[i];
+        if (!have && c->later_n < SIM_MAX_DPS)
+            c->later_ids[c->later_n++] = ch->ids[i];
+    }
+    if (!c->later_at)
+        c->later_at = mono_ms() + 20 + rnd(d) % 61; /* 20-80 ms, seeded */
+}
+
+uint64_t sim_conn_next_due(const sim_conn_t *c)
+{
+    return c->later_at;
+}
+
+void sim_conn_tick(sim_conn_t *c, uint64_t now_ms)
+{
+    if (!c->later_at || now_ms < c->later_at)
+        return;
+    /* the state as it is now: a write meanwhile shows in the push, as on a device */
+    push_dps(c, c->later_ids, c->later_n);
+    c->dev->stats.late_pushes++;
+    c->later_n = 0;
+    c->later_at = 0;
+}
+
 static void control(sim_conn_t *c, const ltuya_frame_t *f)
 {
     sim_device_t *d = c->dev;
@@ -517,7 +604,7 @@ static void control(sim_conn_t *c, const ltuya_frame_t *f)
         size_t n = 0;
         for (size_t i = 0; i < in.count && n < SIM_MAX_DPS; i++)
             ids[n++] = in.dp[i].id;
-        send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY);
+        send_frame(c, f->cmd, f->seq, NULL, 0, SEND_ACK);
         push_dps(c, ids, n);
         return;
     }
@@ -537,9 +624,7 @@ static void control(sim_conn_t *c, const ltuya_frame_t *f)
             return;
         }
     }
-    send_frame(c, f->cmd, f->seq, NULL, 0, SEND_REPLY); /* the empty ACK first */
-    if (ch.n)
-        push_dps(c, ch.ids, ch.n);
+    push_after_ack(c, f, &ch);
 }
 
 static void query(sim_conn_t *c, const ltuya_frame_t *f)
@@ -560,6 +645,8 @@ static void query(sim_conn_t *c, const ltuya_frame_t *f)
 static void refresh(sim_conn_t *c, const ltuya_frame_t *f)
 {
     sim_device_t *d = c->dev;
+    if (d->quirks & SIM_Q_NO_REFRESH_REPLY)
+        return; /* decrypted, then ignored: no reply, no push, nothing re-measured */
     ltuya_str_t v;
     uint16_t ids[SIM_MAX_DPS];
     size_t n = 0;

@@ -42,6 +42,13 @@ enum {
                                            power cycle (make-all/tuya-local#6054) */
     SIM_Q_STRICT_HEADERS = 1u << 5,     /* TuyaOpen's rule: header forbidden on queries,
                                            required on writes */
+    SIM_Q_BACK_TO_BACK = 1u << 9,       /* a write's push right behind its ACK, no gap */
+    SIM_Q_PUSH_BEFORE_ACK = 1u << 10,   /* TuyaOpen: the push may come before the ACK */
+    SIM_Q_NO_REFRESH_REPLY = 1u << 11,  /* TuyaOpen: DP refresh 0x12 silently ignored */
+    SIM_Q_NATIVE_ENDIAN_ACK = 1u << 12, /* TuyaOpen: write ACKs carry return code 1 in
+                                           little-endian bytes (01 00 00 00) */
+    SIM_Q_PUSH_IN_HANDSHAKE = 1u << 13, /* a DP change pushed between RESP and FINISH,
+                                           sealed with the local key (TuyaOpen) */
     SIM_Q_SILENT_REJECT = 1u << 8,      /* TuyaOpen: refused DPs are ACKed like accepted
                                            ones and dropped, without a push */
 };
@@ -86,20 +93,30 @@ typedef struct {
     uint32_t push_seq;       /* the seq in pushes' version headers */
     uint32_t last_seq;       /* last seq received (3.5 must increase) */
     uint64_t last_rx_ms;
-    uint64_t last_hb_ms;    /* last heartbeat (heartbeat-required quirk) */
-    uint64_t hs_start_ms;   /* when this connection's START came, 0 if none pending */
-    uint64_t serial;        /* tells connections apart after they are gone */
-    bool close_after_flush; /* close fault: FIN once the output is out */
-    uint64_t hold_until;    /* delay / coalesce: send nothing before this (ms) */
-    bool reset_now;         /* reset fault: RST instead of sending */
-    bool split;             /* split fault: trickle the output out */
+    uint64_t last_hb_ms;             /* last heartbeat (heartbeat-required quirk) */
+    uint64_t hs_start_ms;            /* when this connection's START came, 0 if none pending */
+    uint64_t serial;                 /* tells connections apart after they are gone */
+    bool close_after_flush;          /* close fault: FIN once the output is out */
+    uint64_t hold_until;             /* latency / delay / coalesce: send nothing before this (ms) */
+    uint64_t held_since;             /* when the oldest frame still held back was queued */
+    bool reset_now;                  /* reset fault: RST instead of sending */
+    bool split;                      /* split fault: trickle the output out */
+    uint16_t later_ids[SIM_MAX_DPS]; /* a write's status push, due after its ACK */
+    size_t later_n;
+    uint64_t later_at; /* when it is due (ms), 0 = none */
 } sim_conn_t;
 
 typedef struct {
     unsigned accepted, refused, closed_by_sim, handshakes, frames_in, frames_out, pushes;
     unsigned bad_frames;
-    unsigned rejected_writes; /* writes with a DP the device refused */
+    unsigned rejected_writes;  /* writes with a DP the device refused */
+    unsigned late_pushes;      /* write pushes sent after their ACK's gap */
+    unsigned late_pushes_lost; /* ...and those whose client left before they were due */
     unsigned faults[SIM_F_COUNT];
+    unsigned lat_frames;       /* frames held back by --latency */
+    uint32_t lat_min, lat_max; /* the latencies drawn (ms) */
+    unsigned held_n;           /* sends of held output */
+    uint32_t held_min;         /* the shortest wait a held frame really had (ms) */
 } sim_stats_t;
 
 struct sim_device {
@@ -118,6 +135,7 @@ struct sim_device {
     unsigned max_clients;
     unsigned open_clients;
     uint32_t idle_timeout_ms;
+    uint32_t latency_ms, jitter_ms; /* each frame it sends leaves latency +- jitter later */
     float fault_rate[SIM_F_COUNT];
     unsigned hs_pending; /* handshakes started and not finished, all connections */
     uint64_t hs_last_start;
@@ -137,11 +155,20 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms);
  * false when the device closes the connection (after flushing c->out). */
 bool sim_conn_input(sim_conn_t *c, const uint8_t *data, size_t n, uint64_t now_ms);
 
+/* When the connection next needs sim_conn_tick (ms), 0 = never. */
+uint64_t sim_conn_next_due(const sim_conn_t *c);
+
+/* Time passed: send what is due (a write's status push). */
+void sim_conn_tick(sim_conn_t *c, uint64_t now_ms);
+
 /* The connection is going away: forget its unfinished handshake. */
 void sim_conn_closed(sim_conn_t *c);
 
 /* Switch the device off and on: clears a wedge (connections are the caller's to close). */
 void sim_device_power_cycle(sim_device_t *d);
+
+/* Held output went out `waited_ms` after its oldest frame was queued. */
+void sim_device_note_held(sim_device_t *d, uint32_t waited_ms);
 
 /* Right after accept: pushes for the push-on-connect quirk. */
 void sim_conn_opened(sim_conn_t *c);
