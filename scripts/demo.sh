@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a simulated smart plug (the seed's AUBESS 20A, protocol 3.3) on
 # loopback, driven by the ltuya CLI: status with volts/amps/watts, off, on, a
-# push from a button press, then a captured conversation decoded.
+# push from a button press, a captured conversation decoded, then typed values
+# (profiles) on a simulated bulb with the devices.json the wizard would write.
 # Usage: scripts/demo.sh path/to/ltuya
 set -euo pipefail
 bin=${1:-build/ltuya}
@@ -35,3 +36,20 @@ run watch $dev --interval 1 --for 3
 say "4. A captured 3.5 conversation, decoded with the local key alone:"
 grep "id=gen35-" "$data" | grep -v -e session-key -e udp | tr ' ' '\n' | sed -n 's/^frame=//p' |
   "$bin" decode --key $key | cut -c1-160
+say "5. Typed values: a simulated bulb and the devices.json tinytuya's wizard would write for it:"
+bport=$((port + 1))
+"$bin" sim --id $id --key $key --version 3.4 --port $bport --profile bulb --print-devices-json \
+  >"$work/devices.json"
+chmod 600 "$work/devices.json"
+mkfifo "$work/bctl"
+"$bin" sim --id $id --key $key --version 3.4 --port $bport --profile bulb <"$work/bctl" >"$work/bulb.out" &
+bulb=$!
+exec 8>"$work/bctl"
+trap 'echo "{\"cmd\":\"quit\"}" >&9 2>/dev/null; echo "{\"cmd\":\"quit\"}" >&8 2>/dev/null; wait $sim $bulb 2>/dev/null; rm -rf "$work"' EXIT
+until grep -q READY "$work/bulb.out" 2>/dev/null; do sleep 0.05; done
+bdev="--devices $work/devices.json --port $bport"
+run get $id $bdev -v 2>/dev/null
+run set $id bright_value_v2=50% $bdev
+run light $id --colour '#ff8800' $bdev
+run set $id bright_value_v2=150% $bdev || true
+run get $id colour_data_v2 bright_value_v2 $bdev

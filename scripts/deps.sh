@@ -4,7 +4,8 @@
 set -euo pipefail
 want=${1:-test}
 
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
+# libyaml-dev: the CLI reads tuya-local-format profiles (--profiles DIR)
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);

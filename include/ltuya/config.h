@@ -93,6 +93,22 @@
 #define LTUYA_DEVICE_TX_SIZE 1024
 #endif
 
+/* Typed DP profiles (profile.h): DPs per profile and the text kept per DP
+ * (code name, unit, enum values separated by commas). sizeof(ltuya_profile_t)
+ * is about MAX_DPS * (CODE + UNIT + ENUM + 24) bytes. */
+#ifndef LTUYA_PROFILE_MAX_DPS
+#define LTUYA_PROFILE_MAX_DPS 40
+#endif
+#ifndef LTUYA_PROFILE_CODE_LEN
+#define LTUYA_PROFILE_CODE_LEN 32
+#endif
+#ifndef LTUYA_PROFILE_UNIT_LEN
+#define LTUYA_PROFILE_UNIT_LEN 8
+#endif
+#ifndef LTUYA_PROFILE_ENUM_LEN
+#define LTUYA_PROFILE_ENUM_LEN 96
+#endif
+
 /* ---- Stack (per call, released on return) ---------------------------------- */
 
 /* Request JSON is built here before it is framed (devices have 512-byte

@@ -50,7 +50,10 @@
     X(ERR_RESET, "connection reset by device")                                                     \
     X(ERR_REFUSED, "connection refused")                                                           \
     X(ERR_UNREACHABLE, "host unreachable")                                                         \
-    X(ERR_IO, "I/O error")
+    X(ERR_IO, "I/O error")                                                                         \
+    /* typed values (profile.h) */                                                                 \
+    X(ERR_OUT_OF_RANGE, "value outside the data point's range")                                    \
+    X(ERR_BAD_VALUE, "value not understood for the data point's type")
 
 typedef enum {
 #define LTUYA_STATUS_ENUM_(name, text) LTUYA_##name,

@@ -234,7 +234,7 @@ start_sim 3.3
 run get "Kitchen plug" --devices "$work/map.json" 1 18 --json
 contains "get DP args: id, name, dps" "$out" "{\"id\":\"$id\",\"name\":\"Kitchen plug\",\"dps\":{\"1\":true,\"18\":"
 run get "Kitchen plug" --devices "$work/map.json" switch_1 --json
-contains "get by DP code" "$out" '"dps":{"1":true}}'
+contains "get by DP code" "$out" '"dps":{"1":true}'
 run set "Kitchen plug" --devices "$work/map.json" switch_1=false --json
 contains "set --json carries id and name" "$out" "{\"id\":\"$id\",\"name\":\"Kitchen plug\",\"ok\":true,\"dps\":{\"1\":false}}"
 run on $args -V 3.3 --json

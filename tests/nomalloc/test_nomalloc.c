@@ -15,6 +15,7 @@
 #include "ltuya/frame.h"
 #include "ltuya/handshake.h"
 #include "ltuya/json.h"
+#include "ltuya/profile.h"
 
 void *__real_malloc(size_t n);
 void *__wrap_malloc(size_t n);
@@ -154,12 +155,39 @@ static void test_handshake_does_not_allocate(void **state)
     assert_int_equal(intercepted, 1);
 }
 
+/* Typed profiles (profile.h): built-in defaults, merging, conversions, colour
+ * codecs and the Home Assistant entities, all on caller storage. */
+static void test_profile_does_not_allocate(void **state)
+{
+    (void)state;
+    static ltuya_profile_t p;
+    static ltuya_dps_t st;
+    const char *json =
+        "{\"dps\":{\"20\":true,\"21\":\"white\",\"22\":505,\"24\":\"000003e803e8\"}}";
+    assert_int_equal(ltuya_json_parse_dps(json, strlen(json), &st), LTUYA_OK);
+    ltuya_profile_init(&p);
+    assert_int_equal(ltuya_profile_builtin(&p, ltuya_profile_guess_category(&st), &st), LTUYA_OK);
+    ltuya_profile_add_raw(&p, &st);
+    char text[48], scratch[48];
+    ltuya_dp_t v;
+    const ltuya_pdp_t *b = ltuya_profile_find_code(&p, "bright_value_v2");
+    assert_int_equal(ltuya_pdp_parse(b, "50%", 3, scratch, sizeof scratch, &v), LTUYA_OK);
+    assert_int_equal(ltuya_pdp_format(b, &v, text, sizeof text, NULL), LTUYA_OK);
+    const ltuya_pdp_t *c = ltuya_profile_find_code(&p, "colour_data_v2");
+    assert_int_equal(ltuya_pdp_parse(c, "#ff8800", 7, scratch, sizeof scratch, &v), LTUYA_OK);
+    assert_int_equal(ltuya_pdp_format(c, &v, text, sizeof text, NULL), LTUYA_OK);
+    ltuya_ha_entity_t e[8];
+    assert_true(ltuya_profile_ha_entities(&p, e, 8) >= 1);
+    assert_int_equal(intercepted, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap_is_active),
         cmocka_unit_test(test_codec_paths_do_not_allocate),
         cmocka_unit_test(test_handshake_does_not_allocate),
+        cmocka_unit_test(test_profile_does_not_allocate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

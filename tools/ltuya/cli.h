@@ -28,5 +28,6 @@ int cli_refresh_main(int argc, char **argv);
 int cli_watch_main(int argc, char **argv);
 int cli_scan_main(int argc, char **argv);
 int cli_probe_main(int argc, char **argv);
+int cli_light_main(int argc, char **argv); /* cmd_light.c */
 
 #endif

@@ -9,12 +9,14 @@
 #include "cli.h"
 #include "confirm.h"
 #include "target.h"
+#include "typed.h"
 #include "util.h"
 #include "value.h"
 
 typedef struct {
     cli_target_t t;
     unsigned dp; /* --dp for on/off/toggle, 0 if not given */
+    bool raw;    /* --raw: values as the device sends them, no profile */
 } cmd_t;
 
 static cmd_t cmd;              /* large (buffers): static, one command per process */
@@ -23,14 +25,16 @@ static ltuya_dps_t status_now; /* large too */
 /* Parse the shared options and the positionals (DEVICE, then up to max_extra). */
 static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, int max_extra)
 {
-    static const struct option longopts[] = {
-        CLI_TARGET_LONGOPTS, {"dp", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {CLI_TARGET_LONGOPTS,
+                                             {"dp", required_argument, NULL, 'd'},
+                                             CLI_TYPED_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int opt;
     unsigned long n;
     optind = 1;
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
-            printf("%s\n%s", usage_text, cli_target_help);
+            printf("%s\n%s%s", usage_text, cli_target_help, cli_typed_help);
             if (fflush(stdout) == 0 && !ferror(stdout))
                 exit(CLI_EXIT_OK);
             fprintf(stderr, "ltuya: cannot write the output: %s\n", strerror(errno));
@@ -40,6 +44,12 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
             if (!cli_arg_uint(optarg, 1, 65535, "--dp", &n))
                 return CLI_EXIT_USAGE;
             cmd.dp = (unsigned)n;
+            continue;
+        }
+        if (opt == CLI_OPT_RAW || opt == CLI_OPT_PROFILES) { /* typed.h */
+            cmd.raw |= opt == CLI_OPT_RAW;
+            if (opt == CLI_OPT_PROFILES)
+                cli_profiles_dir = optarg;
             continue;
         }
         int r = cli_target_option(&cmd.t, opt, optarg);
@@ -76,6 +86,8 @@ static bool dp_by_name(const char *name, size_t len, uint16_t *id)
             *id = cmd.t.entry.map[i].dp;
             return true;
         }
+    if (cli_typed_code(buf, len, id)) /* a code of the device's profile */
+        return true;
 bad:
     fprintf(stderr, "ltuya: '%.*s' is not a DP number (1 .. 65535)%s\n", (int)len, name,
             cmd.t.entry.map_count ? " or a code from the device's mapping" : "");
@@ -136,6 +148,8 @@ static void print_status(const ltuya_dps_t *d)
         cli_target_json_head(t);
         printf(",\"version\":\"%s\"", ltuya_version_str(t->ver));
         print_dps_json(d->dp, d->count);
+        if (!cmd.raw)
+            cli_typed_print_json(d);
         if (energy) {
             printf(",\"energy\":{");
             const char *sep = "";
@@ -160,6 +174,14 @@ static void print_status(const ltuya_dps_t *d)
     }
     printf("%s%s%s (%s, protocol %s)\n", t->entry.name[0] ? t->entry.name : "",
            t->entry.name[0] ? " " : "", t->dev_id, t->host, ltuya_version_str(t->ver));
+    if (t->verbose && !cmd.raw)
+        cli_profile_print_sources(stdout, cli_typed_profile(), cli_typed_info());
+    if (!cmd.raw) {
+        cli_typed_print_human(d, false);
+        if (energy)
+            print_energy_human(&e);
+        return;
+    }
     for (size_t i = 0; i < d->count; i++) {
         const cli_dp_info_t *info = cli_devices_dp(&t->entry, d->dp[i].id);
         printf("  %3u  %-18s ", d->dp[i].id, info && info->code[0] ? info->code : "");
@@ -217,7 +239,9 @@ int cli_get_main(int argc, char **argv)
     if (rc)
         return rc;
     uint16_t ids[CLI_MAX_POS];
-    int rc_open = cli_target_open(&cmd.t, false); /* the mapping names the codes */
+    int rc_open = cli_target_open(&cmd.t, false);                  /* the mapping names the codes */
+    if (!rc_open && (rc_open = cli_typed_load(&cmd.t, NULL)) != 0) /* and the profile's */
+        cli_target_close(&cmd.t);
     if (rc_open)
         return rc_open;
     for (int i = 0; i < cmd.t.npos; i++)
@@ -228,6 +252,10 @@ int cli_get_main(int argc, char **argv)
     ltuya_status_t st = ltuya_device_status(&cmd.t.dev, &status_now);
     if (st != LTUYA_OK) {
         rc = cli_target_fail(&cmd.t, st, "status");
+        cli_target_close(&cmd.t);
+        return rc;
+    }
+    if ((rc = cli_typed_load(&cmd.t, &status_now)) != 0) { /* now with the DP set */
         cli_target_close(&cmd.t);
         return rc;
     }
@@ -250,10 +278,20 @@ int cli_get_main(int argc, char **argv)
     if (cmd.t.json) {
         cli_target_json_head(&cmd.t);
         print_dps_json(found, nfound);
+        if (!cmd.raw) {
+            ltuya_dps_t *sel = &status_now; /* the selected DPs only */
+            memcpy(sel->dp, found, nfound * sizeof found[0]);
+            sel->count = nfound;
+            cli_typed_print_json(sel);
+        }
         printf("}\n");
     } else {
         for (size_t i = 0; i < nfound; i++) {
-            cli_value_print(stdout, &found[i]);
+            const ltuya_pdp_t *p = ltuya_profile_find(cli_typed_profile(), found[i].id);
+            if (cmd.raw || !p || p->type == LTUYA_VT_UNKNOWN)
+                cli_value_print(stdout, &found[i]);
+            else
+                cli_typed_value_human(stdout, p, &found[i]);
             printf("\n");
         }
     }
@@ -272,6 +310,9 @@ static bool parse_assignment(const char *s, ltuya_dp_t *out, char *buf, size_t c
     uint16_t id;
     if (!dp_by_name(s, (size_t)(eq - s), &id))
         return false;
+    int typed = cmd.raw ? 0 : cli_typed_assignment(id, eq + 1, out, buf, cap);
+    if (typed)
+        return typed > 0;
     return cli_value_parse(eq + 1, id, out, buf, cap);
 }
 
@@ -301,6 +342,10 @@ int cli_set_main(int argc, char **argv)
     }
     if ((rc = cli_target_open(&cmd.t, true)) != 0)
         return rc;
+    if ((rc = cli_typed_load(&cmd.t, NULL)) != 0) { /* values are checked before connecting */
+        cli_target_close(&cmd.t);
+        return rc;
+    }
     ltuya_dp_t dps[CLI_MAX_POS];
     size_t n = (size_t)cmd.t.npos;
     for (size_t i = 0; i < n; i++)
@@ -356,6 +401,12 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
                     cmd.dp = *dp;
                     break;
                 }
+    }
+    if (!cmd.dp && cli_typed_load(&cmd.t, &status_now) == 0 && cli_typed_switch(&status_now, dp)) {
+        snprintf(because, sizeof because, "the switch of the profile (%s)",
+                 ltuya_psrc_name(ltuya_pdp_source(ltuya_profile_find(cli_typed_profile(), *dp))));
+        *why = *dp == 1 ? "" : because;
+        cmd.dp = *dp;
     }
     if (!cmd.dp) {
         const ltuya_dp_t *one = ltuya_dps_find(&status_now, 1);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "target.h"
+#include "typed.h"
 #include "util.h"
 
 #define MAX_CONN_TRY 4
@@ -159,7 +160,10 @@ static void json_versions(void)
 
 int cli_probe_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_TARGET_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        CLI_TARGET_LONGOPTS,
+        {"profiles", required_argument, NULL, CLI_OPT_PROFILES},
+        {NULL, 0, NULL, 0}};
     static const char usage_text[] =
         "usage: ltuya probe DEVICE [options]\n"
         "\n"
@@ -181,6 +185,10 @@ int cli_probe_main(int argc, char **argv)
         if (opt == 'h') {
             printf("%s\n%s", usage_text, cli_target_help);
             return CLI_EXIT_OK;
+        }
+        if (opt == CLI_OPT_PROFILES) { /* typed.h */
+            cli_profiles_dir = optarg;
+            continue;
         }
         int r = cli_target_option(&t, opt, optarg);
         if (r <= 0) {
@@ -304,6 +312,13 @@ int cli_probe_main(int argc, char **argv)
                                                 ? "accepted"
                                                 : "refused (always send it)");
 
+    /* the typed profile: which sources describe the device (typed.h) */
+    bool have_profile = f.dps && cli_typed_load(&t, &dps) == 0;
+    if (have_profile && !t.json) {
+        printf("  ");
+        cli_profile_print_sources(stdout, cli_typed_profile(), cli_typed_info());
+    }
+
     /* the settings to use */
     char flags[96];
     snprintf(flags, sizeof flags, "--version %s%s", ltuya_version_str(f.version),
@@ -323,6 +338,10 @@ int cli_probe_main(int argc, char **argv)
                : f.control_without_header   ? "true"
                                             : "false",
                flags);
+        if (have_profile) {
+            printf(",\"profile\":");
+            cli_profile_json_sources(stdout, cli_typed_profile(), cli_typed_info());
+        }
         json_versions();
         printf("}\n");
     } else {

@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"on", cli_switch_main, "switch the relay on"},
     {"off", cli_switch_main, "switch the relay off"},
     {"toggle", cli_switch_main, "switch the relay over"},
+    {"light", cli_light_main, "bulbs: --brightness, --colour, --temp, --mode (typed, checked)"},
     {"refresh", cli_refresh_main, "make the device re-measure (energy) and print it"},
     {"watch", cli_watch_main, "stay connected: print pushes and live energy"},
     {"scan", cli_scan_main, "find devices on the network (UDP beacons)"},
