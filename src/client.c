@@ -418,3 +418,15 @@ const char *ltuya_client_device_error(const ltuya_client_t *c)
 {
     return c->device_error;
 }
+
+/* ---- readiness form (stubs until the engine commit) ---- */
+ltuya_status_t ltuya_client_open(ltuya_client_t *c, uint64_t now_ms) { (void)now_ms; return ltuya_client_connect(c); }
+int ltuya_client_socket(const ltuya_client_t *c) { return c->connected && TR(c)->handle ? TR(c)->handle(TR(c)->ctx) : -1; }
+bool ltuya_client_want_write(const ltuya_client_t *c) { return ltuya_session_output(&c->session, &(const uint8_t *){NULL}) > 0; }
+ltuya_status_t ltuya_client_on_readable(ltuya_client_t *c, uint64_t now_ms) { (void)now_ms; return ltuya_client_pump(c, 0, false); }
+ltuya_status_t ltuya_client_on_writable(ltuya_client_t *c, uint64_t now_ms) { (void)now_ms; return ltuya_client_pump(c, 0, false); }
+ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms) { (void)now_ms; return ltuya_client_pump(c, 0, c->opts.reconnect); }
+uint64_t ltuya_client_next_deadline(const ltuya_client_t *c) { return ltuya_client_deadline(c); }
+ltuya_client_state_t ltuya_client_state(const ltuya_client_t *c) { return c->state; }
+ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c) { return c->last_error; }
+unsigned ltuya_client_frames_seen(const ltuya_client_t *c) { return c->frames_seen; }

@@ -50,7 +50,9 @@
     X(ERR_RESET, "connection reset by device")                                                     \
     X(ERR_REFUSED, "connection refused")                                                           \
     X(ERR_UNREACHABLE, "host unreachable")                                                         \
-    X(ERR_IO, "I/O error")
+    X(ERR_IO, "I/O error")                                                                         \
+    /* appended later (values above keep their numbers) */                                         \
+    X(ERR_CANCELLED, "request cancelled")
 
 typedef enum {
 #define LTUYA_STATUS_ENUM_(name, text) LTUYA_##name,

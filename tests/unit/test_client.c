@@ -115,7 +115,8 @@ static void t_close(void *ctx)
     (void)ctx;
 }
 
-static const ltuya_transport_t transport = {NULL, t_connect, t_send, t_recv, t_wait, t_close};
+static const ltuya_transport_t transport = {NULL,    t_connect, t_send, t_recv, t_wait,
+                                            t_close, NULL,      NULL,   NULL};
 static const ltuya_clock_t clk = {clock_now, clock_wall, clock_sleep, NULL};
 
 static ltuya_client_t c;
