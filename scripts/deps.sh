@@ -4,7 +4,8 @@
 set -euo pipefail
 want=${1:-test}
 
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
+# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c); the core does not use it
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libuv1-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;

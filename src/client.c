@@ -276,6 +276,7 @@ static ltuya_status_t attempt(ltuya_client_t *c)
     c->stale = false;
     c->frames_sent = c->frames_seen = 0;
     c->result = LTUYA_OK;
+    c->conn_id++;
     ltuya_status_t st = tcp_start(c);
     /* the connect deadline starts after connect_start returned: a port that
      * resolves a name there has done so by now (transport.h) */
@@ -299,6 +300,7 @@ static ltuya_status_t start_probe(ltuya_client_t *c, ltuya_status_t cause)
 {
     transport_close(c);
     c->state = LTUYA_CLIENT_PROBING;
+    c->conn_id++;
     ltuya_status_t st = tcp_start(c);
     uint64_t t = now(c);
     if (st != LTUYA_OK && st != LTUYA_NEED_MORE)
@@ -514,6 +516,11 @@ ltuya_client_state_t ltuya_client_state(const ltuya_client_t *c)
 ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c)
 {
     return (ltuya_status_t)c->last_error;
+}
+
+unsigned ltuya_client_connection_id(const ltuya_client_t *c)
+{
+    return c->conn_id;
 }
 
 unsigned ltuya_client_frames_seen(const ltuya_client_t *c)

@@ -406,6 +406,11 @@ int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed)
     return ltuya_client_socket(cl(ed));
 }
 
+unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed)
+{
+    return ltuya_client_connection_id(cl(ed));
+}
+
 bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed)
 {
     return ltuya_client_want_write(cl(ed));

@@ -105,6 +105,7 @@ struct ltuya_client {
     bool probe_listening;    /* PROBING: connected, listening (else still connecting) */
     bool ready_pending;      /* READY reached inside a session call: tell on_state after */
     bool finished;           /* a request ended during the current drain() */
+    uint8_t conn_id;         /* counts transport connections (wraps) */
     ltuya_req_t req;
     ltuya_status_t result;
     ltuya_dps_t *result_dps; /* where a status reply is copied (may be NULL) */
@@ -147,6 +148,11 @@ bool ltuya_client_want_write(const ltuya_client_t *c);
 ltuya_status_t ltuya_client_on_readable(ltuya_client_t *c, uint64_t now_ms);
 ltuya_status_t ltuya_client_on_writable(ltuya_client_t *c, uint64_t now_ms);
 ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms);
+
+/* Changes with every new transport connection (the diagnosis's too), so an
+ * event loop that keys its watcher on the handle can tell a new socket that
+ * got the old number (watch it afresh) from the same one. Wraps at 256. */
+unsigned ltuya_client_connection_id(const ltuya_client_t *c);
 
 /* When on_timer must run next (clock milliseconds), UINT64_MAX for never. */
 uint64_t ltuya_client_next_deadline(const ltuya_client_t *c);

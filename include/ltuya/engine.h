@@ -207,6 +207,8 @@ uint64_t ltuya_engine_next_deadline(const ltuya_engine_t *e);
 /* ---- one device's readiness: none of these blocks ----------------------- */
 
 int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed); /* -1: nothing to poll */
+/* See ltuya_client_connection_id(): re-create a watcher when it changes. */
+unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed);
 bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed);
 void ltuya_engine_dev_on_readable(ltuya_engine_dev_t *ed, uint64_t now_ms);
 void ltuya_engine_dev_on_writable(ltuya_engine_dev_t *ed, uint64_t now_ms);
