@@ -1,7 +1,10 @@
 /* The engine over a libuv loop; see ltuya_uv.h. */
 #include "ltuya_uv.h"
 
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static ltuya_uv_dev_t *of(ltuya_engine_dev_t *ed)
 {
@@ -143,4 +146,91 @@ void ltuya_uv_remove(ltuya_uv_dev_t *ud, void (*on_closed)(ltuya_uv_dev_t *ud))
     ud->on_closed = on_closed;
     uv_timer_stop(&ud->timer);
     uv_close((uv_handle_t *)&ud->timer, timer_closed);
+}
+
+/* ---- names ------------------------------------------------------------------ */
+
+static void answer(ltuya_uv_resolve_t *r, ltuya_status_t st, const char *addr)
+{
+    if (r->answered)
+        return;
+    r->answered = true;
+    r->cb(r, st, addr);
+}
+
+static void resolve_timer_closed(uv_handle_t *h)
+{
+    ((ltuya_uv_resolve_t *)h->data)->busy--;
+}
+
+static void resolve_finish_timer(ltuya_uv_resolve_t *r)
+{
+    if (!uv_is_closing((uv_handle_t *)&r->timer)) {
+        uv_timer_stop(&r->timer);
+        uv_close((uv_handle_t *)&r->timer, resolve_timer_closed);
+    }
+}
+
+static void resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    ltuya_uv_resolve_t *r = req->data;
+    r->busy--;
+    if (status == 0 && res && uv_ip_name(res->ai_addr, r->addr, sizeof r->addr) == 0)
+        answer(r, LTUYA_OK, r->addr);
+    else
+        answer(r, status == UV_ECANCELED ? LTUYA_ERR_TIMEOUT : LTUYA_ERR_UNREACHABLE, NULL);
+    uv_freeaddrinfo(res);
+    resolve_finish_timer(r);
+}
+
+static void resolve_timeout(uv_timer_t *t)
+{
+    ltuya_uv_resolve_t *r = t->data;
+    uv_cancel((uv_req_t *)&r->req); /* works if the lookup has not started yet */
+    answer(r, LTUYA_ERR_TIMEOUT, NULL);
+    resolve_finish_timer(r);
+}
+
+/* A numeric address: answered from the loop (cb never runs inside the call). */
+static void numeric_ready(uv_timer_t *t)
+{
+    ltuya_uv_resolve_t *r = t->data;
+    answer(r, LTUYA_OK, r->addr);
+    resolve_finish_timer(r);
+}
+
+int ltuya_uv_resolve(uv_loop_t *loop, ltuya_uv_resolve_t *r, const char *name, uint32_t timeout_ms,
+                     ltuya_uv_resolve_fn cb, void *user)
+{
+    memset(r, 0, sizeof *r);
+    r->cb = cb;
+    r->user = user;
+    int rc = uv_timer_init(loop, &r->timer);
+    if (rc != 0)
+        return rc;
+    r->timer.data = r;
+    r->busy = 1;
+    struct sockaddr_in6 a6;
+    struct sockaddr_in a4;
+    if (uv_ip4_addr(name, 0, &a4) == 0 || uv_ip6_addr(name, 0, &a6) == 0) {
+        snprintf(r->addr, sizeof r->addr, "%s", name);
+        return uv_timer_start(&r->timer, numeric_ready, 0, 0);
+    }
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    r->req.data = r;
+    rc = uv_getaddrinfo(loop, &r->req, resolved, name, NULL, &hints);
+    if (rc != 0) {
+        resolve_finish_timer(r);
+        return rc;
+    }
+    r->busy++;
+    return uv_timer_start(&r->timer, resolve_timeout, timeout_ms, 0);
+}
+
+bool ltuya_uv_resolve_busy(const ltuya_uv_resolve_t *r)
+{
+    return r->busy > 0;
 }

@@ -63,6 +63,31 @@ void ltuya_uv_sync(ltuya_uv_dev_t *ud);
  * may be freed. */
 void ltuya_uv_remove(ltuya_uv_dev_t *ud, void (*on_closed)(ltuya_uv_dev_t *ud));
 
+/* ---- names, resolved with a bound ------------------------------------------
+ * The engine connects to addresses. This looks a name up on libuv's thread
+ * pool (getaddrinfo) and gives up after timeout_ms: cb then gets
+ * LTUYA_ERR_TIMEOUT even if the lookup is still running (its late answer is
+ * dropped). A numeric address is answered without a lookup. cb runs from the
+ * loop, never from inside this call, with the address as text (IPv4 or IPv6)
+ * or an error (LTUYA_ERR_UNREACHABLE: the name is unknown). r must stay
+ * valid until ltuya_uv_resolve_busy(r) is false (after cb, once libuv has
+ * let go of the lookup and the timer). */
+typedef struct ltuya_uv_resolve ltuya_uv_resolve_t;
+typedef void (*ltuya_uv_resolve_fn)(ltuya_uv_resolve_t *r, ltuya_status_t st, const char *addr);
+struct ltuya_uv_resolve {
+    uv_getaddrinfo_t req;
+    uv_timer_t timer;
+    ltuya_uv_resolve_fn cb;
+    void *user;
+    int busy;      /* libuv handles and requests still out */
+    bool answered; /* cb has run */
+    char addr[64];
+};
+
+int ltuya_uv_resolve(uv_loop_t *loop, ltuya_uv_resolve_t *r, const char *name, uint32_t timeout_ms,
+                     ltuya_uv_resolve_fn cb, void *user);
+bool ltuya_uv_resolve_busy(const ltuya_uv_resolve_t *r);
+
 /* Milliseconds on the devices' clock (what the engine's deadlines use). */
 uint64_t ltuya_uv_now(const ltuya_uv_dev_t *ud);
 
