@@ -220,7 +220,8 @@ void *ltuya_engine_dev_user(const ltuya_engine_dev_t *ed);
 /* Requests queued or in flight. */
 size_t ltuya_engine_dev_pending(const ltuya_engine_dev_t *ed);
 
-/* Connect now (keep_alive devices stay connected from then on). */
+/* Connect now. A keep_alive device stays connected from then on; one
+ * without keep_alive lets go again as soon as its queue is empty. */
 ltuya_status_t ltuya_engine_dev_open(ltuya_engine_dev_t *ed);
 /* Close the connection; queued requests are kept and reconnect it. */
 void ltuya_engine_dev_close(ltuya_engine_dev_t *ed);

@@ -11,38 +11,41 @@ fail=0
 work=$(mktemp -d)
 key=0123456789abcdef
 n=12
-# ports per run so parallel ctest jobs do not collide
-base=$((30000 + ($$ % 2000) * 8))
+# ports per run so parallel ctest jobs do not collide (another try if taken)
+base=$((30000 + ($$ % 1000) * 16))
 trap 'stop_sim; rm -rf "$work"' EXIT
+trap '' PIPE # a simulator that died must fail the checks, not kill the script
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
 
-{
-  echo '['
-  for i in $(seq 0 $((n - 1))); do
-    v=3.3; [ $((i % 2)) -eq 1 ] && v=3.5
-    id=$(printf 'bf%018d' "$i")
-    port=$((base + i))
-    [ "$i" -gt 0 ] && echo ','
-    printf '{"id":"%s","key":"%s","port":%d,"version":"%s"}' "$id" "$key" "$port" "$v"
-  done
-  echo ']'
-} >"$work/fleet.json"
-specs=()
-for i in $(seq 0 $((n - 1))); do
-  v=3.3; [ $((i % 2)) -eq 1 ] && v=3.5
-  specs+=("127.0.0.1:$((base + i)):$(printf 'bf%018d' "$i"):$key:$v")
-done
+write_fleet() {
+  {
+    echo '['
+    for i in $(seq 0 $((n - 1))); do
+      v=3.3; [ $((i % 2)) -eq 1 ] && v=3.5
+      id=$(printf 'bf%018d' "$i")
+      port=$((base + i))
+      [ "$i" -gt 0 ] && echo ','
+      printf '{"id":"%s","key":"%s","port":%d,"version":"%s"}' "$id" "$key" "$port" "$v"
+    done
+    echo ']'
+  } >"$work/fleet.json"
+}
 
-start_sim() {
+start_sim() { # 0 once READY; 1 if it exited (a port taken), after saying why
   rm -f "$work/ctl"; mkfifo "$work/ctl"
   "$bin" sim --config "$work/fleet.json" --beacon-interval 0 --solicit-port 0 <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
   sim_pid=$!
   exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim did not start: $(cat "$work/sim.err")"
+  for _ in $(seq 400); do
+    grep -q READY "$work/sim.out" 2>/dev/null && return 0
+    kill -0 "$sim_pid" 2>/dev/null || { exec 9>&-; wait "$sim_pid"; sim_pid=; return 1; }
+    sleep 0.05
+  done
+  kill "$sim_pid" 2>/dev/null; exec 9>&-; wait "$sim_pid" 2>/dev/null; sim_pid=
+  return 1
 }
 stop_sim() {
   if [ -n "${sim_pid:-}" ]; then
@@ -53,7 +56,18 @@ stop_sim() {
   fi
 }
 
-start_sim
+started=0
+for try in 1 2 3; do
+  write_fleet
+  if start_sim; then started=1; break; fi
+  base=$(((base - 30000 + 5000 + try * 97) % 30000 + 30000)) # that range was taken: move away
+done
+[ $started -eq 1 ] || { bad "sim did not start: $(cat "$work/sim.err")"; echo "$pass passed, $fail failed"; exit 1; }
+specs=()
+for i in $(seq 0 $((n - 1))); do
+  v=3.3; [ $((i % 2)) -eq 1 ] && v=3.5
+  specs+=("127.0.0.1:$((base + i)):$(printf 'bf%018d' "$i"):$key:$v")
+done
 for ex in "$@"; do
   name=$(basename "$ex")
   out=$("$ex" "${specs[@]}"); rc=$?

@@ -140,10 +140,10 @@ static void timer_closed(uv_handle_t *h)
 
 void ltuya_uv_remove(ltuya_uv_dev_t *ud, void (*on_closed)(ltuya_uv_dev_t *ud))
 {
+    ud->closing = true; /* no more re-arming from here on */
+    ud->on_closed = on_closed;
     ltuya_engine_remove(&ud->ed); /* cancels (callbacks run) and closes the connection */
     drop_poll(ud);
-    ud->closing = true;
-    ud->on_closed = on_closed;
     uv_timer_stop(&ud->timer);
     uv_close((uv_handle_t *)&ud->timer, timer_closed);
 }
