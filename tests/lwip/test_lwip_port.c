@@ -369,10 +369,8 @@ static void test_device_over_lwip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_transport_round_trip),
-        cmocka_unit_test(test_connect_failures),
-        cmocka_unit_test(test_nonblocking_connect),
-        cmocka_unit_test(test_clock_and_hooks),
+        cmocka_unit_test(test_transport_round_trip), cmocka_unit_test(test_connect_failures),
+        cmocka_unit_test(test_nonblocking_connect),  cmocka_unit_test(test_clock_and_hooks),
         cmocka_unit_test(test_device_over_lwip),
     };
     return cmocka_run_group_tests(tests, setup_stack, NULL);

@@ -46,8 +46,8 @@ static struct {
     bool keyed;
 } fd_;
 
-static unsigned fd_frames_in;       /* frames the device received */
-static bool fd_closed_for_reads;    /* reads report a close */
+static unsigned fd_frames_in;    /* frames the device received */
+static bool fd_closed_for_reads; /* reads report a close */
 
 static uint64_t fd_clock_now(void *ctx)
 {
@@ -197,7 +197,6 @@ static int fd_handle(void *ctx)
     (void)ctx;
     return fd_.open ? 7 : -1;
 }
-
 
 static int fd_send(void *ctx, const uint8_t *buf, size_t len)
 {
