@@ -10,9 +10,14 @@
  * Invariants: every view returned lies inside the text; parse_dps accepts
  * exactly the objects validate accepts; unescaping into a small buffer
  * either fails or gives what a large one gives; and a parsed status, written
- * back with ltuya_json_control() and parsed again, yields the same DPs.
+ * back with ltuya_json_control() and parsed again, yields the same DPs;
+ * energy readings scaled from the parsed DPs (the guessed layout, and the
+ * first three DPs with scales from the output-size byte) equal a plain
+ * 64-bit computation saturated to int32 (issue 10: no overflow on any
+ * device-supplied integer).
  */
 #include "fuzz_common.h"
+#include "ltuya/device.h"
 #include "ltuya/json.h"
 
 static const char *text_start;
@@ -110,6 +115,55 @@ static void rewrite(const ltuya_dps_t *d)
         FZ_CHECK(same_dp(&d->dp[i], &again.dp[i]));
 }
 
+/* The reading DP `id` of d should give, scaled by 10^-scale * milli: the
+ * value in 64 bits (Tuya values are 32-bit; anything wider saturates). */
+static void check_reading(const ltuya_dps_t *d, uint16_t id, uint8_t scale, int64_t milli, bool has,
+                          int32_t got)
+{
+    const ltuya_dp_t *dp = id ? ltuya_dps_find(d, id) : NULL;
+    FZ_CHECK(has == (dp && dp->type == LTUYA_DP_INT));
+    if (!has)
+        return;
+    int64_t want = dp->i > INT32_MAX ? INT32_MAX : dp->i < INT32_MIN ? INT32_MIN : dp->i;
+    if (want == dp->i) {
+        want *= milli; /* |x| <= 2^31, milli <= 1000: fits */
+        for (unsigned i = 0; i < scale && want; i++)
+            want /= 10;
+        want = want > INT32_MAX ? INT32_MAX : want < INT32_MIN ? INT32_MIN : want;
+    }
+    FZ_CHECK(got == want);
+}
+
+static void check_energy(const ltuya_dps_t *d, uint8_t scales)
+{
+    ltuya_energy_t e;
+    ltuya_energy_map_t m = {0};
+    ltuya_energy_from_dps(&m, d, &e); /* guesses 18/19/20, 4/5/6 or 21/22/23 */
+    static const uint16_t layouts[3][3] = {{18, 19, 20}, {4, 5, 6}, {21, 22, 23}};
+    for (size_t i = 0; i < 3; i++) {
+        const uint16_t *l = layouts[i];
+        const ltuya_dp_t *a = ltuya_dps_find(d, l[0]), *b = ltuya_dps_find(d, l[1]),
+                         *c = ltuya_dps_find(d, l[2]);
+        if (a && b && c && a->type == LTUYA_DP_INT && b->type == LTUYA_DP_INT &&
+            c->type == LTUYA_DP_INT) {
+            m.current_dp = l[0], m.power_dp = l[1], m.voltage_dp = l[2];
+            m.power_scale = m.voltage_scale = 1;
+            break;
+        }
+    }
+    check_reading(d, m.current_dp, m.current_scale, 1, e.has_current, e.current_ma);
+    check_reading(d, m.power_dp, m.power_scale, 1000, e.has_power, e.power_mw);
+    check_reading(d, m.voltage_dp, m.voltage_scale, 1000, e.has_voltage, e.voltage_mv);
+    if (d->count < 3)
+        return;
+    m.voltage_dp = d->dp[0].id, m.current_dp = d->dp[1].id, m.power_dp = d->dp[2].id;
+    m.voltage_scale = scales & 7, m.current_scale = scales >> 3 & 3, m.power_scale = scales >> 5;
+    ltuya_energy_from_dps(&m, d, &e);
+    check_reading(d, m.current_dp, m.current_scale, 1, e.has_current, e.current_ma);
+    check_reading(d, m.power_dp, m.power_scale, 1000, e.has_power, e.power_mw);
+    check_reading(d, m.voltage_dp, m.voltage_scale, 1000, e.has_voltage, e.voltage_mv);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static ltuya_dps_t d;
@@ -150,6 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (d.count)
             rewrite(&d);
+        check_energy(&d, (uint8_t)cap);
     } else {
         FZ_CHECK(d.count == 0 && !d.has_dps);
     }
