@@ -10,9 +10,6 @@
 
 #include <string.h>
 
-_Static_assert(LTUYA_JSON_MAX_DEPTH >= 1 && LTUYA_JSON_MAX_DEPTH <= 64,
-               "LTUYA_JSON_MAX_DEPTH must be 1..64 (one bit per level)");
-
 /* ======================================================================
  * Writer
  * ====================================================================== */

@@ -52,6 +52,9 @@
 #define LTUYA_WITH_V35 1
 #endif
 /* Derived: the 3.4/3.5 session-key negotiation is compiled in. */
+#ifdef LTUYA_WITH_HANDSHAKE
+#error "LTUYA_WITH_HANDSHAKE is derived from LTUYA_WITH_V34/V35: set those instead"
+#endif
 #define LTUYA_WITH_HANDSHAKE (LTUYA_WITH_V34 || LTUYA_WITH_V35)
 
 /* The English texts of ltuya_status_str(). 0 saves about 1 KiB of flash:
@@ -127,5 +130,8 @@
 #ifndef LTUYA_BACKOFF_MAX_MS
 #define LTUYA_BACKOFF_MAX_MS 30000
 #endif
+
+/* Combinations the code cannot honour stop the build here (#error). */
+#include "ltuya/check_config.h"
 
 #endif
