@@ -199,6 +199,9 @@ size_t ltuya_frame_encoded_size(const ltuya_frame_spec_t *s)
 {
     if (!s || !ltuya_version_supported(s->version) || (s->payload_len && !s->payload))
         return 0;
+    /* the header spells the digits as "3.x": only a protocol version fits */
+    if (s->header_version && (s->header_version < LTUYA_V31 || s->header_version > LTUYA_V35))
+        return 0;
     size_t body = body_size(s);
     if (s->version == LTUYA_V35)
         return LTUYA_HEADER_6699 + LTUYA_GCM_NONCE_LEN + body + LTUYA_GCM_TAG_LEN + FOOTER;
