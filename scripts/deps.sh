@@ -7,7 +7,9 @@ want=${1:-test}
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
+  # gcc-arm-none-eabi: the size budgets of scripts/size.sh --check are Cortex-M4 gcc figures
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev
+               gcc-arm-none-eabi libnewlib-arm-none-eabi python3) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

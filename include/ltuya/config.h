@@ -77,12 +77,14 @@
 
 /* The device API's DP cache: how many DPs it remembers (later new ids are
  * not cached) and the bytes for the text of string and raw-JSON DPs. A
- * typical plug reports 15-25 DPs, a handful of them strings. */
+ * typical plug reports 15-25 DPs, a handful of them strings. The pool's
+ * default keeps ltuya_device_t within 1 KiB on 32-bit targets (docs/size.md;
+ * scripts/size.sh --check holds it there). */
 #ifndef LTUYA_CACHE_DPS
 #define LTUYA_CACHE_DPS 32
 #endif
 #ifndef LTUYA_CACHE_POOL
-#define LTUYA_CACHE_POOL 192
+#define LTUYA_CACHE_POOL 176
 #endif
 
 /* ---- Buffers the caller provides (comfortable sizes) ----------------------- */
