@@ -87,44 +87,20 @@ void ltuya_jw_arr_end(ltuya_jw_t *w)
 
 static void put_escaped(ltuya_jw_t *w, const char *s, size_t n)
 {
+    /* the characters with a short escape, and the letter of each */
+    static const char plain[] = "\"\\\n\r\t\b\f", letter[] = "\"\\nrtbf";
     static const char hex[] = "0123456789abcdef";
     putc_(w, '"');
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        default:
-            break;
-        }
-        if (esc) {
-            put(w, esc, 2);
-        } else if (c < 0x20) {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        const char *e = c ? strchr(plain, c) : NULL;
+        char u[6] = {'\\', e ? letter[e - plain] : 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        if (e)
+            put(w, u, 2);
+        else if (c < 0x20)
             put(w, u, 6);
-        } else {
+        else
             putc_(w, (char)c);
-        }
     }
     putc_(w, '"');
 }
