@@ -519,8 +519,7 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
             }
             if (pos >= len)
                 return LTUYA_ERR_MALFORMED_JSON;
-            pos++; /* empty container: closed; fall through to "after a value" */
-            level--;
+            /* empty container: its closer is taken below like any other */
         } else if (c == '"') {
             st = scan_string(s, len, pos, &pos);
         } else if (c == '-' || (c >= '0' && c <= '9')) {
@@ -756,6 +755,7 @@ static bool parse_int64(ltuya_str_t v, int64_t *out)
     return true;
 }
 
+/* v is a value the scanner accepted: its first character tells a literal. */
 static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
 {
     int64_t i;
@@ -763,10 +763,10 @@ static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
     if (is_str) {
         dp->type = LTUYA_DP_STR;
         dp->escaped = true;
-    } else if (key_is(v, "true") || key_is(v, "false")) {
+    } else if (v.ptr[0] == 't' || v.ptr[0] == 'f') {
         dp->type = LTUYA_DP_BOOL;
         dp->b = v.ptr[0] == 't';
-    } else if (key_is(v, "null")) {
+    } else if (v.ptr[0] == 'n') {
         dp->type = LTUYA_DP_NULL;
     } else if (parse_int64(v, &i)) {
         dp->type = LTUYA_DP_INT;
