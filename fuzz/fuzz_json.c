@@ -11,11 +11,15 @@
  * exactly the objects validate accepts; unescaping into a small buffer
  * either fails or gives what a large one gives; and a parsed status, written
  * back with ltuya_json_control() and parsed again, yields the same DPs;
+ * parse_dps gives exactly what a model built on the public iterator reads
+ * (a second, independent walk: the reader is one pass of the scanner);
  * energy readings scaled from the parsed DPs (the guessed layout, and the
  * first three DPs with scales from the output-size byte) equal a plain
  * 64-bit computation saturated to int32 (issue 10: no overflow on any
  * device-supplied integer).
  */
+#include <errno.h>
+
 #include "fuzz_common.h"
 #include "ltuya/device.h"
 #include "ltuya/json.h"
@@ -115,6 +119,108 @@ static void rewrite(const ltuya_dps_t *d)
         FZ_CHECK(same_dp(&d->dp[i], &again.dp[i]));
 }
 
+/* The reader's integer rule: an optional '-', digits, within int64. */
+static bool model_int(ltuya_str_t v, int64_t *out)
+{
+    char buf[32];
+    size_t neg = v.len && v.ptr[0] == '-';
+    if (v.len <= neg || v.len >= sizeof buf)
+        return false;
+    for (size_t i = neg; i < v.len; i++)
+        if (v.ptr[i] < '0' || v.ptr[i] > '9')
+            return false;
+    memcpy(buf, v.ptr, v.len);
+    buf[v.len] = 0;
+    errno = 0;
+    long long x = strtoll(buf, NULL, 10);
+    if (errno == ERANGE)
+        return false;
+    *out = x;
+    return true;
+}
+
+static bool key_eq(ltuya_str_t k, const char *lit)
+{
+    return k.len == strlen(lit) && !memcmp(k.ptr, lit, k.len);
+}
+
+/* What ltuya_json_parse_dps documents, read with the iterator: members of
+ * the top level and of "data", the last "dps" object's DPs. */
+static void model_members(ltuya_str_t obj, bool top, ltuya_dps_t *m)
+{
+    ltuya_json_iter_t it, sub;
+    ltuya_str_t k, v, dk, dv;
+    bool str, dstr;
+    int64_t x;
+    FZ_CHECK(ltuya_json_iter_init(&it, obj.ptr, obj.len) == LTUYA_OK);
+    while (ltuya_json_iter_next(&it, &k, &v, &str) == LTUYA_OK) {
+        if (key_eq(k, "dps") && !str && v.ptr[0] == '{') {
+            m->count = m->dropped = 0;
+            m->has_dps = true;
+            FZ_CHECK(ltuya_json_iter_init(&sub, v.ptr, v.len) == LTUYA_OK);
+            while (ltuya_json_iter_next(&sub, &dk, &dv, &dstr) == LTUYA_OK) {
+                if (!model_int(dk, &x) || x < 1 || x > 65535 || dk.ptr[0] == '0' ||
+                    m->count >= LTUYA_MAX_DPS) {
+                    m->dropped++;
+                    continue;
+                }
+                ltuya_dp_t *dp = &m->dp[m->count++];
+                memset(dp, 0, sizeof *dp);
+                dp->id = (uint16_t)x;
+                dp->str = dv;
+                if (dstr)
+                    dp->type = LTUYA_DP_STR, dp->escaped = true;
+                else if (key_eq(dv, "true") || key_eq(dv, "false"))
+                    dp->type = LTUYA_DP_BOOL, dp->b = dv.ptr[0] == 't';
+                else if (key_eq(dv, "null"))
+                    dp->type = LTUYA_DP_NULL;
+                else if (model_int(dv, &dp->i))
+                    dp->type = LTUYA_DP_INT;
+                else
+                    dp->type = LTUYA_DP_RAW;
+            }
+        } else if (top && key_eq(k, "data") && !str && v.ptr[0] == '{') {
+            model_members(v, false, m);
+        } else if (key_eq(k, "cid") && str) {
+            m->cid = v;
+        } else if (top && key_eq(k, "devId") && str) {
+            m->dev_id = v;
+        } else if (key_eq(k, "t")) {
+            if (model_int(v, &x))
+                m->t = x, m->has_t = true;
+        } else if (top && key_eq(k, "protocol") && !str) {
+            if (model_int(v, &x) && x >= 0 && x < 1000)
+                m->protocol = (int)x;
+        }
+    }
+}
+
+static bool same_view(ltuya_str_t a, ltuya_str_t b)
+{
+    return a.len == b.len && (!a.len || a.ptr == b.ptr);
+}
+
+static void check_against_model(const char *json, size_t len, const ltuya_dps_t *d)
+{
+    static ltuya_dps_t m;
+    memset(&m, 0, sizeof m);
+    ltuya_str_t whole = {json, len};
+    model_members(whole, true, &m);
+    FZ_CHECK(d->count == m.count && d->dropped == m.dropped && d->has_dps == m.has_dps);
+    FZ_CHECK(same_view(d->cid, m.cid) && same_view(d->dev_id, m.dev_id));
+    FZ_CHECK(d->has_t == m.has_t && d->t == m.t && d->protocol == m.protocol);
+    for (size_t i = 0; i < d->count; i++) {
+        const ltuya_dp_t *a = &d->dp[i], *b = &m.dp[i];
+        FZ_CHECK(a->id == b->id && a->type == b->type && a->escaped == b->escaped);
+        if (a->type == LTUYA_DP_BOOL)
+            FZ_CHECK(a->b == b->b);
+        if (a->type == LTUYA_DP_INT)
+            FZ_CHECK(a->i == b->i);
+        if (a->type == LTUYA_DP_STR || a->type == LTUYA_DP_RAW)
+            FZ_CHECK(same_view(a->str, b->str));
+    }
+}
+
 /* The reading DP `id` of d should give, scaled by 10^-scale * milli: the
  * value in 64 bits (Tuya values are 32-bit; anything wider saturates). */
 static void check_reading(const ltuya_dps_t *d, uint16_t id, uint8_t scale, int64_t milli, bool has,
@@ -202,6 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (dp->type == LTUYA_DP_STR && j < 8)
                 check_unescape(dp->str, cap);
         }
+        check_against_model(json, len, &d);
         if (d.count)
             rewrite(&d);
         check_energy(&d, (uint8_t)cap);
