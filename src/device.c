@@ -334,17 +334,41 @@ static bool cache_int(const void *src, uint16_t id, int64_t *v)
     return true;
 }
 
+/* raw / 10^scale * milli, saturated to the int32 range. raw comes from the
+ * device (any LAN host on 3.1) and can be any int64, so nothing here may
+ * overflow: values outside int32 (Tuya's value DPs are 32-bit) read as the
+ * nearest extreme, and the rest is worked in 32 bits with one 64-bit
+ * product (no libgcc 64-bit division on 32-bit MCUs). milli is 1 or 1000. */
+static int32_t scale_saturated(int64_t raw, uint8_t scale, int32_t milli)
+{
+    if (raw > INT32_MAX)
+        return INT32_MAX;
+    if (raw < INT32_MIN)
+        return INT32_MIN;
+    int32_t x = (int32_t)raw;
+    int up = -(int)scale; /* net power of ten to apply */
+    for (int32_t m = milli; m >= 10; m /= 10)
+        up++;
+    for (; up < 0 && x; up++)
+        x /= 10; /* truncates towards zero, as one division by 10^n would */
+    for (; up > 0 && x; up--) {
+        int64_t y = (int64_t)x * 10;
+        if (y > INT32_MAX)
+            return INT32_MAX;
+        if (y < INT32_MIN)
+            return INT32_MIN;
+        x = (int32_t)y;
+    }
+    return x;
+}
+
 static bool scaled(int_dp_fn get, const void *src, uint16_t dp, uint8_t scale, int32_t milli,
                    int32_t *out)
 {
     int64_t x;
     if (!get(src, dp, &x))
         return false;
-    /* value / 10^scale in the unit, times `milli` for the milli-unit */
-    x *= milli;
-    for (uint8_t i = 0; i < scale; i++)
-        x /= 10;
-    *out = (int32_t)x;
+    *out = scale_saturated(x, scale, milli);
     return true;
 }
 
