@@ -18,6 +18,12 @@
 
 #include "ltuya/session.h"
 #include "ltuya/transport.h"
+#include "ltuya/export.h"
+#include "ltuya/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct ltuya_client ltuya_client_t;
 
@@ -69,17 +75,30 @@ struct ltuya_client {
     uint64_t next_connect_ms;
 };
 
+/* ltuya_client_init() (below) calls this with the application's view of the
+ * configuration (version.h): LTUYA_ERR_CONFIG_MISMATCH when config_id or
+ * client_size differ from the library's (built with other config.h limits). */
+LTUYA_API ltuya_status_t ltuya_client_init_abi(ltuya_client_t *c, const ltuya_client_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap, uint32_t config_id,
+                                               size_t client_size);
 /* LTUYA_ERR_INVALID_ARG for a missing host/id/transport/clock or a key that
- * is not 16 characters, LTUYA_ERR_UNSUPPORTED_VERSION for a bad version. */
-ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *opts, uint8_t *rx,
-                                 size_t rx_cap, uint8_t *tx, size_t tx_cap);
+ * is not 16 characters, LTUYA_ERR_UNSUPPORTED_VERSION for a bad version,
+ * LTUYA_ERR_CONFIG_MISMATCH (see above). */
+static inline ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap)
+{
+    return ltuya_client_init_abi(c, opts, rx, rx_cap, tx, tx_cap, LTUYA_CONFIG_ID,
+                                 sizeof(ltuya_client_t));
+}
 
 /* Connect (TCP, then the 3.4/3.5 handshake). Errors: LTUYA_ERR_REFUSED
  * (nothing listens: wrong IP/port, device off), LTUYA_ERR_UNREACHABLE,
  * LTUYA_ERR_TIMEOUT (no TCP answer), LTUYA_ERR_WRONG_KEY, LTUYA_ERR_NO_REPLY
  * (handshake unanswered), LTUYA_ERR_REJECTED / LTUYA_ERR_CONN_LIMIT (see
  * ltuya_client_call). */
-ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
+LTUYA_API ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
 
 /* Run one request to its end. For LTUYA_REQ_STATUS and REFRESH, `out` (may be
  * NULL) receives the DPs; its views point into the client's receive buffer
@@ -99,25 +118,29 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
  * lost one was attempted, B = LTUYA_BACKOFF_MIN_MS doubling with each attempt
  * in a row that did not get ready, up to LTUYA_BACKOFF_MAX_MS. A blocking call
  * sleeps (clock.sleep_ms) until then, so it can take that much longer. */
-ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req, const ltuya_dp_t *dps,
-                                 size_t n, ltuya_dps_t *out);
+LTUYA_API ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req,
+                                           const ltuya_dp_t *dps, size_t n, ltuya_dps_t *out);
 
 /* Poll-driven: start a request (connecting first if needed, blocking for
  * the connect only); the end comes through opts.on_done. */
-ltuya_status_t ltuya_client_begin(ltuya_client_t *c, ltuya_req_t req, const ltuya_dp_t *dps,
-                                  size_t n);
+LTUYA_API ltuya_status_t ltuya_client_begin(ltuya_client_t *c, ltuya_req_t req,
+                                            const ltuya_dp_t *dps, size_t n);
 
 /* Do the work that is due: wait up to wait_ms for data, read, send, run the
  * timers, reconnect (with backoff) when keep-alive and disconnected. */
-ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool reconnect);
+LTUYA_API ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool reconnect);
 
 /* When pump must run next, in the clock's milliseconds. */
-uint64_t ltuya_client_deadline(const ltuya_client_t *c);
+LTUYA_API uint64_t ltuya_client_deadline(const ltuya_client_t *c);
 
-const char *ltuya_client_device_error(const ltuya_client_t *c);
+LTUYA_API const char *ltuya_client_device_error(const ltuya_client_t *c);
 
-void ltuya_client_close(ltuya_client_t *c);
+LTUYA_API void ltuya_client_close(ltuya_client_t *c);
 /* Close and wipe the keys. */
-void ltuya_client_deinit(ltuya_client_t *c);
+LTUYA_API void ltuya_client_deinit(ltuya_client_t *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,8 +2,6 @@
 #ifndef LTUYA_CLI_H
 #define LTUYA_CLI_H
 
-#define LTUYA_VERSION_STRING "0.1.0"
-
 /* Exit codes (documented in docs/cli.md and each command's --help). */
 enum {
     CLI_EXIT_OK = 0,
