@@ -15,4 +15,18 @@
 #endif
 #endif
 
+/* An all-zero initializer that C (where {} is not allowed before C23) and
+ * C++ (where {0} warns under -Wextra) both accept, for inline functions in
+ * the headers. */
+#ifdef __cplusplus
+#define LTUYA_ZERO_INIT                                                                            \
+    {                                                                                              \
+    }
+#else
+#define LTUYA_ZERO_INIT                                                                            \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#endif
+
 #endif

@@ -65,7 +65,7 @@ typedef struct {
 
 static inline ltuya_dp_t ltuya_dp_bool(uint16_t id, bool v)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_BOOL;
     d.b = v;
@@ -73,7 +73,7 @@ static inline ltuya_dp_t ltuya_dp_bool(uint16_t id, bool v)
 }
 static inline ltuya_dp_t ltuya_dp_int(uint16_t id, int64_t v)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_INT;
     d.i = v;
@@ -82,7 +82,7 @@ static inline ltuya_dp_t ltuya_dp_int(uint16_t id, int64_t v)
 /* s must stay valid until the payload is written; len is strlen-like. */
 static inline ltuya_dp_t ltuya_dp_str(uint16_t id, const char *s, size_t len)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_STR;
     d.str.ptr = s;
@@ -91,7 +91,7 @@ static inline ltuya_dp_t ltuya_dp_str(uint16_t id, const char *s, size_t len)
 }
 static inline ltuya_dp_t ltuya_dp_null(uint16_t id)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_NULL;
     return d;

@@ -24,5 +24,6 @@ int cli_refresh_main(int argc, char **argv);
 int cli_watch_main(int argc, char **argv);
 int cli_scan_main(int argc, char **argv);
 int cli_probe_main(int argc, char **argv);
+int cli_complete_main(int argc, char **argv); /* hidden: for the shell completions */
 
 #endif

@@ -79,6 +79,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
         return print_version();
+    if (!strcmp(argv[1], "__complete"))
+        return cli_complete_main(argc - 1, argv + 1);
     const command_t *cmd = find_command(argv[1]);
     if (cmd)
         return cmd->run(argc - 1, argv + 1);
