@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross]   (default: test; test includes cross)
+# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross|package]   (default: test; test includes cross)
 set -euo pipefail
 want=${1:-test}
 
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
+  # g++: the C++ header and consumer tests; mandoc: man page lint; zsh, fish: completion checks;
+  # dpkg-dev: dpkg-buildflags for the Debian-flags build
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev
+               g++ mandoc man-db zsh fish dpkg-dev) ;;
+  # make package: the Debian build (debian/) and its checks
+  package) pkgs+=(g++ dpkg-dev debhelper fakeroot lintian man-db) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

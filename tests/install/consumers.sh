@@ -93,13 +93,17 @@ check "pkg-config: build C" cc -std=c11 -Wall -Wextra -Werror -o "$work/c-pc/con
 check "pkg-config: build C++" c++ -std=c++11 -Wall -Wextra -Werror -o "$work/c-pc/consumer_cxx" \
   "$src/tests/install/consumer/consumer.cpp" $(pkg-config --cflags --libs ltuya-posix) -Wl,-rpath,"$prefix/$libdir"
 run_consumers pkg-config "$work/c-pc"
-# static linking with what pkg-config --static says (libltuya.a is installed by a static build only)
-if [ -e "$prefix/$libdir/libltuya.a" ]; then
-  # shellcheck disable=SC2046
-  check "pkg-config --static: build" cc -std=c11 -o "$work/c-pc/consumer_static" \
-    "$src/tests/install/consumer/consumer.c" $(pkg-config --static --cflags ltuya-posix) \
-    "$prefix/$libdir/libltuya-posix.a" "$prefix/$libdir/libltuya.a" $(pkg-config --static --libs-only-other --libs-only-l ltuya | sed 's/-lltuya\b//')
-fi
+# the README's "Use from C" example, compiled exactly as shown there (the
+# README's own cc line), then run with the simulator's address and port
+awk '/^## Use from C/ {f = 1} f && /^```c$/ {c = 1; next} c && /^```$/ {exit} c {print}' "$src/README.md" >"$work/c-pc/plug.c"
+[ "$(wc -l <"$work/c-pc/plug.c")" -ge 10 ] && ok || bad "no C example under '## Use from C' in README.md"
+cc_line=$(awk '/^## Use from C/ {f = 1} f && /^cc -o plug plug.c/ {print; exit}' "$src/README.md")
+[ -n "$cc_line" ] && ok || bad "no 'cc -o plug plug.c ...' line under '## Use from C' in README.md"
+check "README example: $cc_line" sh -c "cd '$work/c-pc' && $cc_line -Wall -Wextra -Werror -Wl,-rpath,'$prefix/$libdir'"
+sed -e "s/\"192\.168\.1\.55\"/\"127.0.0.1\"/" -e "s/port = 6668;/port = $port;/" "$work/c-pc/plug.c" >"$work/c-pc/plug_local.c"
+check "README example against the simulator: build" sh -c "cd '$work/c-pc' && cc -o plug_local plug_local.c \$(pkg-config --cflags --libs ltuya-posix) -Wl,-rpath,'$prefix/$libdir'"
+out=$("$work/c-pc/plug_local" 2>&1)
+[ "$out" = "switch on: ok" ] && ok || bad "README example printed '$out'"
 
 # ---- add_subdirectory and FetchContent of the source tree ----
 for how in source fetch; do

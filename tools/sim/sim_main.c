@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ltuya/discovery.h"
+#include "ltuya_posix.h"
 #include "sim.h"
 #include "sim_device.h"
 
@@ -179,7 +179,7 @@ static size_t beacon_frame(const sim_slot_t *sl, uint8_t *buf, size_t cap)
                        "{\"ip\":\"%s\",\"gwId\":\"%s\",\"active\":2,\"ablilty\":0,"
                        "\"encrypt\":true,\"productKey\":\"%s\",\"version\":\"%s\"}",
                        sl->host, d->id, d->product_key, ltuya_version_str(d->version));
-    getrandom(nonce, sizeof nonce, 0);
+    sim_random(nonce, sizeof nonce);
     if (len <= 0 || (size_t)len >= sizeof json ||
         ltuya_discovery_beacon(d->version, json, (size_t)len, nonce, buf, cap, &n) != LTUYA_OK)
         return 0;
@@ -600,6 +600,7 @@ int ltuya_sim_main(int argc, char **argv)
                                              {"fault", required_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
+    ltuya_posix_init(); /* ltuya_random() for nonces and the handshake (sim_random) */
     const char *config = NULL;
     float faults[SIM_F_COUNT] = {0};
     const char *id = NULL, *key = NULL, *host = "127.0.0.1", *profile = "plug";
