@@ -26,6 +26,10 @@ static const command_t commands[] = {
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 
+/* The "commands:" list below ("  name  summary" lines up to a blank line) is
+ * also read by docs/man/gen.sh (one man page per command) and the shell
+ * completions (contrib/completion): keep its shape, and a new command gets its
+ * page and completion from its entry in commands[] and its --help. */
 static void usage(FILE *out)
 {
     fprintf(out, "usage: ltuya COMMAND [options]\n\ncommands:\n");
