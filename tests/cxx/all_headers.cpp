@@ -58,6 +58,13 @@ int main()
                                 sizeof d) == LTUYA_ERR_CONFIG_MISMATCH,
           "other config refused");
     check(ltuya_device_init(&d, &o, rx, sizeof rx, tx, sizeof tx) == LTUYA_OK, "device init");
+    static ltuya_client_t c;
+    check(ltuya_client_init_abi(&c, &o.client, rx, sizeof rx, tx, sizeof tx, LTUYA_CONFIG_ID,
+                                sizeof c + 8) == LTUYA_ERR_CONFIG_MISMATCH,
+          "other client size refused");
+    check(ltuya_client_init(&c, &o.client, rx, sizeof rx, tx, sizeof tx) == LTUYA_OK,
+          "client init");
+    ltuya_client_deinit(&c);
     ltuya_device_deinit(&d);
 
     // JSON writer -> 3.3 frame -> decode -> JSON reader
