@@ -16,10 +16,13 @@ all: build
 deps:
 	@scripts/deps.sh build
 
-# Release-style build of the library and the ltuya tool.
+# Release-style build of the library and the ltuya tool: the tool lands in
+# $(BUILD)/ltuya; `cmake --install $(BUILD) --prefix ~/.local` puts it (and
+# the library, headers, man pages, completions) under ~/.local.
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLTUYA_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+	@echo "built $(BUILD)/ltuya (install: cmake --install $(BUILD) --prefix ~/.local)"
 
 # Everything that needs no real device: unit and vector tests under ASan/UBSan
 # with the mbedTLS backend, then the crypto and frame tests again with OpenSSL.
@@ -27,13 +30,13 @@ test:
 	@scripts/deps.sh test
 	@test -d node_modules/tuyapi || npm ci --no-audit --no-fund --loglevel=error || \
 	  echo "npm could not install tuyapi: interop_tuyapi will be reported as skipped"
-	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_BUILD_LWIP_PORT=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_WERROR=ON -DLTUYA_BUILD_LWIP_PORT=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_TEST) -j $(JOBS)
-	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
+	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_WERROR=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
 	@cmake --build $(BUILD_SSL) -j $(JOBS)
-	@cmake -S . -B $(BUILD_PSA) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=psa -DLTUYA_BUILD_TOOLS=OFF -DLTUYA_BUILD_FUZZ=OFF >/dev/null
+	@cmake -S . -B $(BUILD_PSA) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_WERROR=ON -DLTUYA_CRYPTO=psa -DLTUYA_BUILD_TOOLS=OFF -DLTUYA_BUILD_FUZZ=OFF >/dev/null
 	@cmake --build $(BUILD_PSA) -j $(JOBS) --target test_crypto test_frame test_frame_edge test_handshake test_vectors
-	@cmake -S . -B $(BUILD_MEMCHECK) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF >/dev/null
+	@cmake -S . -B $(BUILD_MEMCHECK) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF -DLTUYA_WERROR=ON >/dev/null
 	@cmake --build $(BUILD_MEMCHECK) -j $(JOBS) --target ltuya
 	@echo "== the core compiled for Cortex-M4 (every feature set) =="
 	@scripts/size.sh --check build-size-check
@@ -44,8 +47,37 @@ test:
 	@echo "== the CLI and simulator under valgrind memcheck (no sanitizers) =="
 	@cd $(BUILD_MEMCHECK) && ctest --output-on-failure -R cli_memcheck
 	@$(MAKE) --no-print-directory test-cross
+	@$(MAKE) --no-print-directory test-builds
 	@echo "== mbedTLS backend, ASan/UBSan/LSan (all tests) =="
 	@cd $(BUILD_TEST) && ctest --output-on-failure -j $(JOBS)
+
+# The builds users and packagers make, warnings as errors: Release (shared
+# libraries), MinSizeRel, and Debian's dpkg-buildflags set; then the Release
+# build installed into a temporary prefix and used by C and C++ programs
+# through find_package, pkg-config, add_subdirectory and FetchContent.
+BUILD_RELEASE ?= build-release
+BUILD_MINSIZE ?= build-minsize
+BUILD_DPKGFLAGS ?= build-dpkgflags
+.PHONY: test-builds package
+test-builds:
+	@echo "== Release (shared), MinSizeRel and dpkg-buildflags builds, warnings as errors =="
+	@cmake -S . -B $(BUILD_RELEASE) -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DLTUYA_WERROR=ON -DLTUYA_BUILD_LWIP_PORT=ON >/dev/null
+	@cmake --build $(BUILD_RELEASE) -j $(JOBS) >/dev/null
+	@cmake -S . -B $(BUILD_MINSIZE) -DCMAKE_BUILD_TYPE=MinSizeRel -DLTUYA_WERROR=ON -DLTUYA_BUILD_LWIP_PORT=ON >/dev/null
+	@cmake --build $(BUILD_MINSIZE) -j $(JOBS) >/dev/null
+	@CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	  LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" cmake -S . -B $(BUILD_DPKGFLAGS) -DCMAKE_BUILD_TYPE=None \
+	  -DLTUYA_WERROR=ON -DLTUYA_BUILD_LWIP_PORT=ON >/dev/null
+	@cmake --build $(BUILD_DPKGFLAGS) -j $(JOBS) >/dev/null
+	@echo "== cmake --install, then C and C++ consumers against ltuya sim =="
+	@JOBS=$(JOBS) tests/install/consumers.sh $(BUILD_RELEASE)
+
+# The Debian packages (debian/): build, lintian, dpkg -i, ltuya --version
+# (scripts/package.sh; the .deb files land in build-deb/). Not part of
+# make test (it takes minutes); CI calls it.
+package:
+	@scripts/deps.sh package
+	@scripts/package.sh build-deb
 
 # Speed, reported as ratios (never asserted in tests).
 BUILD_BENCH ?= build-bench
@@ -71,7 +103,8 @@ check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_PSA) $(BUILD_BENCH) $(BUILD_MEMCHECK)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_PSA) $(BUILD_BENCH) $(BUILD_MEMCHECK) \
+	  $(BUILD_RELEASE) $(BUILD_MINSIZE) $(BUILD_DPKGFLAGS) build-deb
 
 # Line and branch coverage of the core (gcovr; docs/coverage.md). Separate
 # build dir, -O0 --coverage, no sanitizers. COVERAGE_ALL=1 adds the slower
@@ -98,7 +131,7 @@ SOAK_FAULTS   ?= drop=0.002,delay=0.002,reset=0.002,corrupt=0.002,close=0.002,sp
 .PHONY: soak
 soak:
 	@scripts/deps.sh test
-	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_TEST) -j $(JOBS) --target soak ltuya
 	@$(BUILD_TEST)/tests/soak/soak --ltuya $(BUILD_TEST)/ltuya --commands $(SOAK_COMMANDS) \
 	  --port 30200 --seed 1 --reply-timeout 300 --idle-every 2000 --idle-timeout 1 \

@@ -38,7 +38,7 @@ fi
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO="${FUZZ_CRYPTO:-mbedtls}" -DLTUYA_BUILD_TESTS=OFF \
+    -DLTUYA_SANITIZE=ON -DLTUYA_WERROR=ON -DLTUYA_CRYPTO="${FUZZ_CRYPTO:-mbedtls}" -DLTUYA_BUILD_TESTS=OFF \
     -DLTUYA_BUILD_TOOLS=OFF -DLTUYA_BUILD_FUZZ=ON -DLTUYA_FUZZ_ENGINE=libfuzzer >/dev/null
 cmake --build "$build" --target fuzz_all -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0

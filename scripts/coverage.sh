@@ -14,7 +14,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # -O0 keeps one branch per source condition; no sanitizers (their checks
 # would add branches of their own). Debug already means -O0 -g.
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF \
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF -DLTUYA_WERROR=ON \
   -DCMAKE_C_FLAGS="-O0 --coverage" -DCMAKE_EXE_LINKER_FLAGS="--coverage" >/dev/null
 cmake --build "$dir" -j "$jobs"
 

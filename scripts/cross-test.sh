@@ -41,7 +41,7 @@ missing_for() {
 
 # Per-arch cmake arguments (into the array "args").
 arch_args() {
-  args=(-DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-$1.cmake -DCMAKE_BUILD_TYPE=Debug)
+  args=(-DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-$1.cmake -DCMAKE_BUILD_TYPE=Debug -DLTUYA_WERROR=ON)
   local ubsan="-fsanitize=undefined,alignment -fno-sanitize-recover=all"
   case $1 in
     # LTUYA_SANITIZE=ON adds address,undefined. The cross runtimes live under

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross]   (default: test; test includes cross)
+# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross|package]   (default: test; test includes cross)
 set -euo pipefail
 want=${1:-test}
 
@@ -11,9 +11,13 @@ case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);
   # python3: tests/cli/decode_capture.sh catches a simulator beacon on a loopback UDP socket;
-  # gcc-arm-none-eabi: the size budgets of scripts/size.sh --check are Cortex-M4 gcc figures
+  # gcc-arm-none-eabi: the size budgets of scripts/size.sh --check are Cortex-M4 gcc figures;
+  # g++: the C++ header and consumer tests; mandoc: man page lint; zsh, fish: completion checks;
+  # dpkg-dev: dpkg-buildflags for the Debian-flags build
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev strace
-               python3 gcc-arm-none-eabi libnewlib-arm-none-eabi) ;;
+               python3 gcc-arm-none-eabi libnewlib-arm-none-eabi g++ mandoc man-db zsh fish dpkg-dev) ;;
+  # make package: the Debian build (debian/) and its checks
+  package) pkgs+=(g++ dpkg-dev debhelper fakeroot lintian man-db) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

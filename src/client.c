@@ -87,9 +87,13 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = 0;
 }
 
-ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *opts, uint8_t *rx,
-                                 size_t rx_cap, uint8_t *tx, size_t tx_cap)
+ltuya_status_t ltuya_client_init_abi(ltuya_client_t *c, const ltuya_client_opts_t *opts,
+                                     uint8_t *rx, size_t rx_cap, uint8_t *tx, size_t tx_cap,
+                                     uint32_t config_id, size_t client_size)
 {
+    /* the caller was compiled with other config.h limits: its struct is not ours */
+    if (config_id != LTUYA_CONFIG_ID || client_size != sizeof *c)
+        return LTUYA_ERR_CONFIG_MISMATCH;
     memset(c, 0, sizeof *c);
     if (!opts->host || !opts->dev_id || !opts->transport || !opts->clock || !opts->local_key ||
         strlen(opts->local_key) != LTUYA_KEY_LEN || !rx || !tx)

@@ -193,9 +193,13 @@ static void on_state(void *user, ltuya_client_state_t state, ltuya_status_t why)
 
 /* ---- life cycle ------------------------------------------------------------- */
 
-ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
-                                 size_t rx_cap, uint8_t *tx, size_t tx_cap)
+ltuya_status_t ltuya_device_init_abi(ltuya_device_t *d, const ltuya_device_opts_t *opts,
+                                     uint8_t *rx, size_t rx_cap, uint8_t *tx, size_t tx_cap,
+                                     uint32_t config_id, size_t device_size)
 {
+    /* the caller was compiled with other config.h limits: its struct is not ours */
+    if (config_id != LTUYA_CONFIG_ID || device_size != sizeof *d)
+        return LTUYA_ERR_CONFIG_MISMATCH;
     memset(d, 0, sizeof *d);
     ltuya_client_opts_t co = opts->client;
     d->user_push = co.on_push;

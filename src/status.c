@@ -8,7 +8,7 @@ const char *ltuya_status_str(ltuya_status_t st)
     return ltuya_status_name(st); /* saves the texts' flash on small targets */
 #else
     switch (st) {
-#define LTUYA_STATUS_STR_(name, text)                                                              \
+#define LTUYA_STATUS_STR_(name, value, text)                                                       \
     case LTUYA_##name:                                                                             \
         return text;
         LTUYA_STATUS_LIST(LTUYA_STATUS_STR_)
@@ -22,7 +22,7 @@ const char *ltuya_status_str(ltuya_status_t st)
 const char *ltuya_status_name(ltuya_status_t st)
 {
     switch (st) {
-#define LTUYA_STATUS_NAME_(name, text)                                                             \
+#define LTUYA_STATUS_NAME_(name, value, text)                                                      \
     case LTUYA_##name:                                                                             \
         return #name;
         LTUYA_STATUS_LIST(LTUYA_STATUS_NAME_)

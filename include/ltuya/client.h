@@ -37,6 +37,12 @@
 
 #include "ltuya/session.h"
 #include "ltuya/transport.h"
+#include "ltuya/export.h"
+#include "ltuya/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct ltuya_client ltuya_client_t;
 
@@ -120,10 +126,23 @@ struct ltuya_client {
     uint64_t next_connect_ms;
 };
 
+/* ltuya_client_init() (below) calls this with the application's view of the
+ * configuration (version.h): LTUYA_ERR_CONFIG_MISMATCH when config_id or
+ * client_size differ from the library's (built with other config.h limits). */
+LTUYA_API ltuya_status_t ltuya_client_init_abi(ltuya_client_t *c, const ltuya_client_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap, uint32_t config_id,
+                                               size_t client_size);
 /* LTUYA_ERR_INVALID_ARG for a missing host/id/transport/clock or a key that
- * is not 16 characters, LTUYA_ERR_UNSUPPORTED_VERSION for a bad version. */
-ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *opts, uint8_t *rx,
-                                 size_t rx_cap, uint8_t *tx, size_t tx_cap);
+ * is not 16 characters, LTUYA_ERR_UNSUPPORTED_VERSION for a bad version,
+ * LTUYA_ERR_CONFIG_MISMATCH (see above). */
+static inline ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap)
+{
+    return ltuya_client_init_abi(c, opts, rx, rx_cap, tx, tx_cap, LTUYA_CONFIG_ID,
+                                 sizeof(ltuya_client_t));
+}
 
 /* ---- readiness form: none of these blocks --------------------------------- */
 
@@ -132,36 +151,36 @@ ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *o
  * on_timer). Sets the wish to stay connected that opts.reconnect keeps.
  * LTUYA_OK when started (or already open), or an error the transport gave
  * at once (also reported through on_state). */
-ltuya_status_t ltuya_client_open(ltuya_client_t *c, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_client_open(ltuya_client_t *c, uint64_t now_ms);
 
 /* What to poll: the transport's handle, -1 when there is none (IDLE,
  * BACKOFF, or a transport without handle()). Changes with each connection. */
-int ltuya_client_socket(const ltuya_client_t *c);
+LTUYA_API int ltuya_client_socket(const ltuya_client_t *c);
 
 /* Poll for writable too: a connect in progress or output the socket did not
  * take yet. */
-bool ltuya_client_want_write(const ltuya_client_t *c);
+LTUYA_API bool ltuya_client_want_write(const ltuya_client_t *c);
 
 /* The socket is readable / writable / the deadline came. Each does what is
  * due and returns LTUYA_OK, or the error that just ended the connection
  * (also reported through on_state, and to a request in flight through
  * on_done, exactly once). Calling one when nothing is ready is harmless. */
-ltuya_status_t ltuya_client_on_readable(ltuya_client_t *c, uint64_t now_ms);
-ltuya_status_t ltuya_client_on_writable(ltuya_client_t *c, uint64_t now_ms);
-ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_client_on_readable(ltuya_client_t *c, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_client_on_writable(ltuya_client_t *c, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms);
 
 /* Changes with every new transport connection (the diagnosis's too), so an
  * event loop that keys its watcher on the handle can tell a new socket that
  * got the old number (watch it afresh) from the same one. Wraps at 256. */
-unsigned ltuya_client_connection_id(const ltuya_client_t *c);
+LTUYA_API unsigned ltuya_client_connection_id(const ltuya_client_t *c);
 
 /* When on_timer must run next (clock milliseconds), UINT64_MAX for never. */
-uint64_t ltuya_client_next_deadline(const ltuya_client_t *c);
+LTUYA_API uint64_t ltuya_client_next_deadline(const ltuya_client_t *c);
 
-ltuya_client_state_t ltuya_client_state(const ltuya_client_t *c);
+LTUYA_API ltuya_client_state_t ltuya_client_state(const ltuya_client_t *c);
 
 /* Why the last connection or attempt ended (LTUYA_OK if none did). */
-ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c);
+LTUYA_API ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c);
 
 /* Start a request on a READY connection; the end comes through opts.on_done
  * (exactly once, also when the connection is lost first). LTUYA_ERR_BAD_STATE
@@ -169,12 +188,12 @@ ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c);
  * flight is not touched), LTUYA_ERR_BUF_TOO_SMALL when the frame does not fit
  * the transmit buffer. String views in dps are copied into the frame before
  * this returns. */
-ltuya_status_t ltuya_client_begin(ltuya_client_t *c, ltuya_req_t req, const ltuya_dp_t *dps,
-                                  size_t n);
+LTUYA_API ltuya_status_t ltuya_client_begin(ltuya_client_t *c, ltuya_req_t req,
+                                            const ltuya_dp_t *dps, size_t n);
 
 /* Valid frames received on this connection (saturating at 65535): 0 means
  * the device has not answered anything yet. */
-unsigned ltuya_client_frames_seen(const ltuya_client_t *c);
+LTUYA_API unsigned ltuya_client_frames_seen(const ltuya_client_t *c);
 
 /* ---- blocking form ------------------------------------------------------------ */
 
@@ -184,7 +203,7 @@ unsigned ltuya_client_frames_seen(const ltuya_client_t *c);
  * LTUYA_ERR_WRONG_KEY, LTUYA_ERR_NO_REPLY (handshake unanswered),
  * LTUYA_ERR_REJECTED / LTUYA_ERR_CONN_LIMIT (see ltuya_client_call). Waits
  * out the backoff first (clock.sleep_ms). */
-ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
+LTUYA_API ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
 
 /* Run one request to its end. For LTUYA_REQ_STATUS and REFRESH, `out` (may be
  * NULL) receives the DPs; its views point into the client's receive buffer
@@ -206,25 +225,29 @@ ltuya_status_t ltuya_client_connect(ltuya_client_t *c);
  * seeded from ltuya_random (else the clock), so clients started together do
  * not reconnect in step. A blocking call sleeps (clock.sleep_ms) until then,
  * so it can take that much longer. */
-ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req, const ltuya_dp_t *dps,
-                                 size_t n, ltuya_dps_t *out);
+LTUYA_API ltuya_status_t ltuya_client_call(ltuya_client_t *c, ltuya_req_t req,
+                                           const ltuya_dp_t *dps, size_t n, ltuya_dps_t *out);
 
 /* Blocking helper over the readiness form: wait up to wait_ms (transport
  * wait()) for the socket, then run on_readable / on_writable / on_timer as
  * due. With `reconnect`, a closed client is reopened once its backoff is
  * over. Returns what those returned. */
-ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool reconnect);
+LTUYA_API ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool reconnect);
 
 /* Same as ltuya_client_next_deadline() (kept for existing callers). */
-uint64_t ltuya_client_deadline(const ltuya_client_t *c);
+LTUYA_API uint64_t ltuya_client_deadline(const ltuya_client_t *c);
 
-const char *ltuya_client_device_error(const ltuya_client_t *c);
+LTUYA_API const char *ltuya_client_device_error(const ltuya_client_t *c);
 
 /* Close the connection (no on_state call: the caller asked for it) and
  * forget the wish to stay connected; a request in flight ends with
  * LTUYA_ERR_CLOSED through on_done. */
-void ltuya_client_close(ltuya_client_t *c);
+LTUYA_API void ltuya_client_close(ltuya_client_t *c);
 /* Close and wipe the keys. */
-void ltuya_client_deinit(ltuya_client_t *c);
+LTUYA_API void ltuya_client_deinit(ltuya_client_t *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -35,6 +35,11 @@
 
 #include "ltuya/client.h"
 #include "ltuya/json.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Where the energy readings live and how they are scaled (value / 10^scale
  * in the unit: V, mA, W). All zero = find out from the status: 18/19/20
@@ -87,48 +92,59 @@ typedef struct {
     void *user;
 } ltuya_device_t;
 
-ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
-                                 size_t rx_cap, uint8_t *tx, size_t tx_cap);
+/* LTUYA_ERR_CONFIG_MISMATCH: the program and the library were built with
+ * different config.h limits (version.h), else as ltuya_client_init(). */
+LTUYA_API ltuya_status_t ltuya_device_init_abi(ltuya_device_t *d, const ltuya_device_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap, uint32_t config_id,
+                                               size_t device_size);
+static inline ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts,
+                                               uint8_t *rx, size_t rx_cap, uint8_t *tx,
+                                               size_t tx_cap)
+{
+    return ltuya_device_init_abi(d, opts, rx, rx_cap, tx, tx_cap, LTUYA_CONFIG_ID,
+                                 sizeof(ltuya_device_t));
+}
 
 /* Connect now (otherwise the first call does). */
-ltuya_status_t ltuya_device_connect(ltuya_device_t *d);
+LTUYA_API ltuya_status_t ltuya_device_connect(ltuya_device_t *d);
 
 /* Ask for all DPs. The cache is updated; `out`, if not NULL, receives the
  * reply as the device sent it (views valid until the next call on d). With
  * out = NULL no ltuya_dps_t is needed at all (read the cache instead). */
-ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out);
+LTUYA_API ltuya_status_t ltuya_device_status(ltuya_device_t *d, ltuya_dps_t *out);
 
 /* One DP from a fresh status (LTUYA_ERR_NOT_FOUND if the device lacks it). */
-ltuya_status_t ltuya_device_get(ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
+LTUYA_API ltuya_status_t ltuya_device_get(ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
 
 /* Set one or more DPs; returns when the device acknowledged them. LTUYA_ERR_DEVICE with the
  * device's text in ltuya_device_last_error() if it refused. */
-ltuya_status_t ltuya_device_set(ltuya_device_t *d, const ltuya_dp_t *dps, size_t n);
-ltuya_status_t ltuya_device_on(ltuya_device_t *d, uint16_t dp);
-ltuya_status_t ltuya_device_off(ltuya_device_t *d, uint16_t dp);
+LTUYA_API ltuya_status_t ltuya_device_set(ltuya_device_t *d, const ltuya_dp_t *dps, size_t n);
+LTUYA_API ltuya_status_t ltuya_device_on(ltuya_device_t *d, uint16_t dp);
+LTUYA_API ltuya_status_t ltuya_device_off(ltuya_device_t *d, uint16_t dp);
 /* Reads the switch state first, then sets the opposite; *now_on (may be NULL) gets the new state.
  */
-ltuya_status_t ltuya_device_toggle(ltuya_device_t *d, uint16_t dp, bool *now_on);
+LTUYA_API ltuya_status_t ltuya_device_toggle(ltuya_device_t *d, uint16_t dp, bool *now_on);
 
-ltuya_status_t ltuya_device_heartbeat(ltuya_device_t *d);
+LTUYA_API ltuya_status_t ltuya_device_heartbeat(ltuya_device_t *d);
 
 /* Ask the device to re-measure DPs (UPDATEDPS 0x12); n = 0 uses the energy DPs. */
-ltuya_status_t ltuya_device_refresh(ltuya_device_t *d, const uint16_t *ids, size_t n);
+LTUYA_API ltuya_status_t ltuya_device_refresh(ltuya_device_t *d, const uint16_t *ids, size_t n);
 
 /* Volts, amps and watts from a fresh status (energy map above). */
-ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out);
+LTUYA_API ltuya_status_t ltuya_device_energy(ltuya_device_t *d, ltuya_energy_t *out);
 
 /* Energy from DPs already at hand (a push, a status reply); no I/O. */
-void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
-                           ltuya_energy_t *out);
+LTUYA_API void ltuya_energy_from_dps(const ltuya_energy_map_t *map, const ltuya_dps_t *dps,
+                                     ltuya_energy_t *out);
 
 /* Energy from the cache (the device's map); no I/O. */
-void ltuya_device_energy_cached(const ltuya_device_t *d, ltuya_energy_t *out);
+LTUYA_API void ltuya_device_energy_cached(const ltuya_device_t *d, ltuya_energy_t *out);
 
 /* Wait up to timeout_ms for pushes (delivered to the client's on_push),
  * sending heartbeats and reconnecting as needed. LTUYA_OK when the time is
  * up, or the error that stopped it. */
-ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms);
+LTUYA_API ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms);
 
 /* ---- The cache: the merged state of every DP seen so far (pushes are
  * partial), without I/O. Up to LTUYA_CACHE_DPS DPs with LTUYA_CACHE_POOL
@@ -136,19 +152,19 @@ ltuya_status_t ltuya_device_run(ltuya_device_t *d, uint32_t timeout_ms);
  * views point into the device and stay valid until the next call on d. */
 
 /* One DP: LTUYA_OK, or LTUYA_ERR_NOT_FOUND if it was never seen. */
-ltuya_status_t ltuya_device_cached(const ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
+LTUYA_API ltuya_status_t ltuya_device_cached(const ltuya_device_t *d, uint16_t dp, ltuya_dp_t *out);
 
 /* The i-th cached DP (0 <= i < count, in order of first sight); false past the end.
  *   ltuya_dp_t v; for (size_t i = 0; ltuya_device_cache_at(d, i, &v); i++) ... */
-bool ltuya_device_cache_at(const ltuya_device_t *d, size_t i, ltuya_dp_t *out);
+LTUYA_API bool ltuya_device_cache_at(const ltuya_device_t *d, size_t i, ltuya_dp_t *out);
 
 /* All of it as a status reply would look (count, dp[], has_dps = count > 0),
  * e.g. for ltuya_energy_from_dps(). Needs the caller's ltuya_dps_t (large:
  * LTUYA_MAX_DPS entries); the two calls above do not. */
-void ltuya_device_cache(const ltuya_device_t *d, ltuya_dps_t *out);
+LTUYA_API void ltuya_device_cache(const ltuya_device_t *d, ltuya_dps_t *out);
 
 /* The device's own error text of the last LTUYA_ERR_DEVICE ("" if none). */
-const char *ltuya_device_last_error(const ltuya_device_t *d);
+LTUYA_API const char *ltuya_device_last_error(const ltuya_device_t *d);
 
 /* ---- Read-only views and setters for tools (src/device_access.c), so no
  * program needs to reach into the structs above. */
@@ -156,23 +172,28 @@ const char *ltuya_device_last_error(const ltuya_device_t *d);
 /* Replace the push handler given in the options (NULL for none). `user` is
  * the one pointer both handlers receive: it replaces the options' user for
  * on_done too. */
-void ltuya_device_set_push_handler(ltuya_device_t *d,
-                                   void (*fn)(void *user, const ltuya_dps_t *dps), void *user);
+LTUYA_API void ltuya_device_set_push_handler(ltuya_device_t *d,
+                                             void (*fn)(void *user, const ltuya_dps_t *dps),
+                                             void *user);
 
 /* true while a connection is open (and, on 3.4/3.5, its handshake done). */
-bool ltuya_device_is_connected(const ltuya_device_t *d);
+LTUYA_API bool ltuya_device_is_connected(const ltuya_device_t *d);
 
 /* true once the device answered a status query only in the device22 form
  * (CONTROL_NEW with null DPs), whether asked for or found by fallback. */
-bool ltuya_device_uses_device22(const ltuya_device_t *d);
+LTUYA_API bool ltuya_device_uses_device22(const ltuya_device_t *d);
 
 /* Valid frames received on the current connection (saturating): 0 means the
  * device never answered on it. */
-unsigned ltuya_device_frames_seen(const ltuya_device_t *d);
+LTUYA_API unsigned ltuya_device_frames_seen(const ltuya_device_t *d);
 
-void ltuya_device_close(ltuya_device_t *d);
+LTUYA_API void ltuya_device_close(ltuya_device_t *d);
 
 /* Close and wipe the keys. */
-void ltuya_device_deinit(ltuya_device_t *d);
+LTUYA_API void ltuya_device_deinit(ltuya_device_t *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

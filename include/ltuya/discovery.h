@@ -34,6 +34,11 @@
 #include "ltuya/config.h"
 #include "ltuya/frame.h"
 #include "ltuya/status.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTUYA_UDP_PORT_31 6666 /* 3.1 beacons (plaintext) */
 #define LTUYA_UDP_PORT    6667 /* 3.2-3.5 beacons (encrypted) */
@@ -43,7 +48,7 @@
 #define LTUYA_DISCOVERY_REQUEST_MAX 96
 
 /* MD5("yGAdlopoPVldABfn"), the fixed key of every discovery datagram. */
-extern const uint8_t ltuya_udp_key[16];
+LTUYA_API extern const uint8_t ltuya_udp_key[16];
 
 /* What one beacon says. Every string is NUL-terminated and, apart from `id`,
  * empty when the beacon lacks the field or its value does not fit. The
@@ -89,7 +94,7 @@ typedef struct {
  *  - LTUYA_ERR_NOT_FOUND       a JSON object without a usable "gwId" (absent,
  *                              not a string, empty or longer than LTUYA_MAX_ID).
  */
-ltuya_status_t ltuya_discovery_parse(uint8_t *datagram, size_t len, ltuya_beacon_t *out);
+LTUYA_API ltuya_status_t ltuya_discovery_parse(uint8_t *datagram, size_t len, ltuya_beacon_t *out);
 
 /* Build the 3.5 request {"from":"app","ip":REPLY_IP}: a 6699 frame, seq 0,
  * cmd 0x25, AES-GCM with the UDP key. Devices answer with a beacon sent to
@@ -99,14 +104,19 @@ ltuya_status_t ltuya_discovery_parse(uint8_t *datagram, size_t len, ltuya_beacon
  * Returns LTUYA_OK, LTUYA_ERR_INVALID_ARG (NULL pointer, reply_ip not a
  * dotted IPv4 address), LTUYA_ERR_BUF_TOO_SMALL, LTUYA_ERR_NO_RANDOM,
  * LTUYA_ERR_UNSUPPORTED_VERSION (a build without 3.5). */
-ltuya_status_t ltuya_discovery_request(const char *reply_ip, const uint8_t *nonce, uint8_t *buf,
-                                       size_t cap, size_t *len);
+LTUYA_API ltuya_status_t ltuya_discovery_request(const char *reply_ip, const uint8_t *nonce,
+                                                 uint8_t *buf, size_t cap, size_t *len);
 
 /* Build a device's beacon (the simulator's; tests): `json` framed the way a
  * device of version v sends it (see the table above; 3.2 and 3.3 alike).
  * nonce (3.5 only): 12 bytes, or NULL for ltuya_random(). Returns the
  * statuses of ltuya_frame_encode() and LTUYA_ERR_NO_RANDOM. */
-ltuya_status_t ltuya_discovery_beacon(ltuya_version_t v, const char *json, size_t json_len,
-                                      const uint8_t *nonce, uint8_t *buf, size_t cap, size_t *len);
+LTUYA_API ltuya_status_t ltuya_discovery_beacon(ltuya_version_t v, const char *json,
+                                                size_t json_len, const uint8_t *nonce, uint8_t *buf,
+                                                size_t cap, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -43,8 +43,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ltuya/export.h"
 #include "ltuya/client.h"
 #include "ltuya/device.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Requests a device can hold queued (the one in flight included). */
 #ifndef LTUYA_ENGINE_QUEUE
@@ -176,55 +181,56 @@ struct ltuya_engine {
 /* ---- the engine -------------------------------------------------------- */
 
 /* An empty engine; on_interest may be NULL. */
-void ltuya_engine_init(ltuya_engine_t *e, void (*on_interest)(void *user, ltuya_engine_dev_t *ed),
-                       void *user);
+LTUYA_API void ltuya_engine_init(ltuya_engine_t *e,
+                                 void (*on_interest)(void *user, ltuya_engine_dev_t *ed),
+                                 void *user);
 
 /* Drive device d (already ltuya_device_init'ed, not connected by the
  * blocking API) through the engine, with ed as its asynchronous state. The
  * device's own on_push/on_done callbacks are replaced by the engine's (use
  * opts.on_push). opts may be NULL. From here on, call no blocking
  * ltuya_device_* / ltuya_client_call on d until ltuya_engine_remove(). */
-ltuya_status_t ltuya_engine_add(ltuya_engine_t *e, ltuya_engine_dev_t *ed, ltuya_device_t *d,
-                                const ltuya_engine_dev_opts_t *opts);
+LTUYA_API ltuya_status_t ltuya_engine_add(ltuya_engine_t *e, ltuya_engine_dev_t *ed,
+                                          ltuya_device_t *d, const ltuya_engine_dev_opts_t *opts);
 
 /* Cancel everything queued (callbacks fire with LTUYA_ERR_CANCELLED), close
  * the connection and take the device out of the engine. Not from inside
  * one of this device's callbacks. */
-void ltuya_engine_remove(ltuya_engine_dev_t *ed);
+LTUYA_API void ltuya_engine_remove(ltuya_engine_dev_t *ed);
 
 /* Iterate the devices (order of adding): NULL at the end. */
-ltuya_engine_dev_t *ltuya_engine_first(const ltuya_engine_t *e);
-ltuya_engine_dev_t *ltuya_engine_next(const ltuya_engine_dev_t *ed);
-size_t ltuya_engine_count(const ltuya_engine_t *e);
+LTUYA_API ltuya_engine_dev_t *ltuya_engine_first(const ltuya_engine_t *e);
+LTUYA_API ltuya_engine_dev_t *ltuya_engine_next(const ltuya_engine_dev_t *ed);
+LTUYA_API size_t ltuya_engine_count(const ltuya_engine_t *e);
 
 /* Run on_timer for every device whose deadline is at or before now_ms.
  * Returns the engine's next deadline afterwards (UINT64_MAX: none). */
-uint64_t ltuya_engine_run_timers(ltuya_engine_t *e, uint64_t now_ms);
+LTUYA_API uint64_t ltuya_engine_run_timers(ltuya_engine_t *e, uint64_t now_ms);
 
 /* The earliest deadline of all devices (UINT64_MAX: none). O(devices). */
-uint64_t ltuya_engine_next_deadline(const ltuya_engine_t *e);
+LTUYA_API uint64_t ltuya_engine_next_deadline(const ltuya_engine_t *e);
 
 /* ---- one device's readiness: none of these blocks ----------------------- */
 
-int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed); /* -1: nothing to poll */
+LTUYA_API int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed); /* -1: nothing to poll */
 /* See ltuya_client_connection_id(): re-create a watcher when it changes. */
-unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed);
-bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed);
-void ltuya_engine_dev_on_readable(ltuya_engine_dev_t *ed, uint64_t now_ms);
-void ltuya_engine_dev_on_writable(ltuya_engine_dev_t *ed, uint64_t now_ms);
-void ltuya_engine_dev_on_timer(ltuya_engine_dev_t *ed, uint64_t now_ms);
-uint64_t ltuya_engine_dev_deadline(const ltuya_engine_dev_t *ed); /* UINT64_MAX: none */
+LTUYA_API unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed);
+LTUYA_API bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed);
+LTUYA_API void ltuya_engine_dev_on_readable(ltuya_engine_dev_t *ed, uint64_t now_ms);
+LTUYA_API void ltuya_engine_dev_on_writable(ltuya_engine_dev_t *ed, uint64_t now_ms);
+LTUYA_API void ltuya_engine_dev_on_timer(ltuya_engine_dev_t *ed, uint64_t now_ms);
+LTUYA_API uint64_t ltuya_engine_dev_deadline(const ltuya_engine_dev_t *ed); /* UINT64_MAX: none */
 
-ltuya_device_t *ltuya_engine_dev_device(const ltuya_engine_dev_t *ed);
-void *ltuya_engine_dev_user(const ltuya_engine_dev_t *ed);
+LTUYA_API ltuya_device_t *ltuya_engine_dev_device(const ltuya_engine_dev_t *ed);
+LTUYA_API void *ltuya_engine_dev_user(const ltuya_engine_dev_t *ed);
 /* Requests queued or in flight. */
-size_t ltuya_engine_dev_pending(const ltuya_engine_dev_t *ed);
+LTUYA_API size_t ltuya_engine_dev_pending(const ltuya_engine_dev_t *ed);
 
 /* Connect now. A keep_alive device stays connected from then on; one
  * without keep_alive lets go again as soon as its queue is empty. */
-ltuya_status_t ltuya_engine_dev_open(ltuya_engine_dev_t *ed);
+LTUYA_API ltuya_status_t ltuya_engine_dev_open(ltuya_engine_dev_t *ed);
 /* Close the connection; queued requests are kept and reconnect it. */
-void ltuya_engine_dev_close(ltuya_engine_dev_t *ed);
+LTUYA_API void ltuya_engine_dev_close(ltuya_engine_dev_t *ed);
 
 /* ---- asynchronous requests ------------------------------------------------
  * Each returns LTUYA_OK when queued (fn then fires exactly once, never from
@@ -233,28 +239,33 @@ void ltuya_engine_dev_close(ltuya_engine_dev_t *ed);
  * LTUYA_ENGINE_SET_DPS DPs, or fn NULL). The connection is made as needed.
  * String views in dps must stay valid until fn fires (they are sent later). */
 
-ltuya_status_t ltuya_engine_status(ltuya_engine_dev_t *ed, ltuya_engine_done_fn fn, void *cookie);
+LTUYA_API ltuya_status_t ltuya_engine_status(ltuya_engine_dev_t *ed, ltuya_engine_done_fn fn,
+                                             void *cookie);
 
 /* A write. Merged into an unsent write at the tail of the queue when there
  * is one with room for the DPs and the callback; sent no sooner than the
  * device's min_write_interval_ms after the previous write. r->proof says
  * what proves it (see ltuya_confirm_t); status LTUYA_OK means acknowledged. */
-ltuya_status_t ltuya_engine_set(ltuya_engine_dev_t *ed, const ltuya_dp_t *dps, size_t n,
-                                ltuya_engine_done_fn fn, void *cookie);
+LTUYA_API ltuya_status_t ltuya_engine_set(ltuya_engine_dev_t *ed, const ltuya_dp_t *dps, size_t n,
+                                          ltuya_engine_done_fn fn, void *cookie);
 
 /* UPDATEDPS 0x12 for these DP ids (n = 0: the energy DPs). */
-ltuya_status_t ltuya_engine_refresh(ltuya_engine_dev_t *ed, const uint16_t *ids, size_t n,
-                                    ltuya_engine_done_fn fn, void *cookie);
+LTUYA_API ltuya_status_t ltuya_engine_refresh(ltuya_engine_dev_t *ed, const uint16_t *ids, size_t n,
+                                              ltuya_engine_done_fn fn, void *cookie);
 
-ltuya_status_t ltuya_engine_heartbeat(ltuya_engine_dev_t *ed, ltuya_engine_done_fn fn,
-                                      void *cookie);
+LTUYA_API ltuya_status_t ltuya_engine_heartbeat(ltuya_engine_dev_t *ed, ltuya_engine_done_fn fn,
+                                                void *cookie);
 
 /* Cancel every request of this device carrying `cookie`: their callbacks
  * fire now with LTUYA_ERR_CANCELLED. A request already sent cannot be
  * recalled: it runs to its end unseen. DP values a cancelled write merged
  * into a write others still wait for are sent with it. Returns how many
  * callbacks were cancelled. ltuya_engine_cancel_all() cancels every one. */
-size_t ltuya_engine_cancel(ltuya_engine_dev_t *ed, const void *cookie);
-size_t ltuya_engine_cancel_all(ltuya_engine_dev_t *ed);
+LTUYA_API size_t ltuya_engine_cancel(ltuya_engine_dev_t *ed, const void *cookie);
+LTUYA_API size_t ltuya_engine_cancel_all(ltuya_engine_dev_t *ed);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

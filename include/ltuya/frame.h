@@ -33,6 +33,11 @@
 #include "ltuya/config.h"
 #include "ltuya/crypto.h"
 #include "ltuya/status.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Protocol versions; the value is the version times ten. */
 typedef enum {
@@ -44,11 +49,11 @@ typedef enum {
 } ltuya_version_t;
 
 /* Parse "3.3" / "33" / "3.30" into *out; LTUYA_ERR_UNSUPPORTED_VERSION otherwise. */
-ltuya_status_t ltuya_version_parse(const char *s, ltuya_version_t *out);
+LTUYA_API ltuya_status_t ltuya_version_parse(const char *s, ltuya_version_t *out);
 /* "3.1".."3.5", or "?" */
-const char *ltuya_version_str(ltuya_version_t v);
+LTUYA_API const char *ltuya_version_str(ltuya_version_t v);
 /* true if v is a known version compiled into this build */
-bool ltuya_version_supported(ltuya_version_t v);
+LTUYA_API bool ltuya_version_supported(ltuya_version_t v);
 
 /* Command codes ("frame types"). */
 #define LTUYA_CMD_LIST(X)                                                                          \
@@ -84,7 +89,7 @@ enum {
 };
 
 /* "DP_QUERY", ... or NULL for a code without a name. */
-const char *ltuya_cmd_name(uint32_t cmd);
+LTUYA_API const char *ltuya_cmd_name(uint32_t cmd);
 
 /* Frame prefixes and fixed sizes. */
 #define LTUYA_PREFIX_55AA    0x000055aaU
@@ -100,7 +105,7 @@ const char *ltuya_cmd_name(uint32_t cmd);
 /* Whether a client sends the version header on `cmd` for version `v` by
  * default: never on 3.1; on 3.2+ always except DP_QUERY, DP_QUERY_NEW,
  * UPDATEDPS, HEART_BEAT, the handshake (3/4/5) and LAN_EXT_STREAM. */
-bool ltuya_cmd_has_version_header(ltuya_version_t v, uint32_t cmd);
+LTUYA_API bool ltuya_cmd_has_version_header(ltuya_version_t v, uint32_t cmd);
 
 typedef enum {
     LTUYA_HEADER_AUTO = 0, /* follow ltuya_cmd_has_version_header(); none on
@@ -137,16 +142,16 @@ typedef struct {
 } ltuya_frame_spec_t;
 
 /* The usual 3.1 rule: CONTROL from a client and STATUS from a device are encrypted. */
-bool ltuya_v31_encrypts(uint32_t cmd, bool from_device);
+LTUYA_API bool ltuya_v31_encrypts(uint32_t cmd, bool from_device);
 
 /* Whole encoded size in bytes, or 0 if the spec is invalid. */
-size_t ltuya_frame_encoded_size(const ltuya_frame_spec_t *spec);
+LTUYA_API size_t ltuya_frame_encoded_size(const ltuya_frame_spec_t *spec);
 
 /* Encode into buf[0..cap). LTUYA_ERR_BUF_TOO_SMALL if cap is short (nothing
  * meaningful is left in buf), LTUYA_ERR_FRAME_TOO_LARGE if the frame would
  * exceed LTUYA_MAX_FRAME, LTUYA_ERR_INVALID_ARG for a missing key/nonce. */
-ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *spec, uint8_t *buf, size_t cap,
-                                  size_t *out_len);
+LTUYA_API ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *spec, uint8_t *buf,
+                                            size_t cap, size_t *out_len);
 
 /* ---- Decoding ----------------------------------------------------------- */
 
@@ -195,7 +200,7 @@ typedef struct {
  * could still start a frame), LTUYA_ERR_BAD_PREFIX, LTUYA_ERR_BAD_LENGTH
  * (length under the format's minimum) or LTUYA_ERR_FRAME_TOO_LARGE (over
  * LTUYA_MAX_FRAME) otherwise. */
-ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len);
+LTUYA_API ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_len);
 
 /* Decode the frame at the start of buf[0..len), decrypting in place (so the
  * frame's bytes are modified). On LTUYA_OK *consumed is the frame's size and
@@ -206,13 +211,15 @@ ltuya_status_t ltuya_frame_peek(const uint8_t *buf, size_t len, size_t *frame_le
  * fit opts->version (6699 is 3.5 only); LTUYA_ERR_INVALID_ARG when opts has no
  * key and the frame needs one. On errors after the frame was delimited,
  * *consumed still says how long it was, so a stream can skip it. */
-ltuya_status_t ltuya_frame_decode(uint8_t *buf, size_t len, const ltuya_decode_opts_t *opts,
-                                  ltuya_frame_t *out, size_t *consumed);
+LTUYA_API ltuya_status_t ltuya_frame_decode(uint8_t *buf, size_t len,
+                                            const ltuya_decode_opts_t *opts, ltuya_frame_t *out,
+                                            size_t *consumed);
 
 /* Same for a datagram or a capture that must hold exactly one whole frame:
  * an incomplete frame is LTUYA_ERR_TRUNCATED, extra bytes after it are ignored. */
-ltuya_status_t ltuya_frame_decode_whole(uint8_t *buf, size_t len, const ltuya_decode_opts_t *opts,
-                                        ltuya_frame_t *out);
+LTUYA_API ltuya_status_t ltuya_frame_decode_whole(uint8_t *buf, size_t len,
+                                                  const ltuya_decode_opts_t *opts,
+                                                  ltuya_frame_t *out);
 
 /* ---- Stream reassembly --------------------------------------------------- */
 
@@ -229,25 +236,29 @@ typedef struct {
     size_t pending; /* size of the frame returned by the last _next, consumed on the next call */
 } ltuya_reasm_t;
 
-void ltuya_reasm_init(ltuya_reasm_t *r, uint8_t *buf, size_t cap);
+LTUYA_API void ltuya_reasm_init(ltuya_reasm_t *r, uint8_t *buf, size_t cap);
 
 /* Copy n bytes in; *accepted says how many fit (the rest must be fed again
  * after frames were taken out). */
-void ltuya_reasm_feed(ltuya_reasm_t *r, const uint8_t *data, size_t n, size_t *accepted);
+LTUYA_API void ltuya_reasm_feed(ltuya_reasm_t *r, const uint8_t *data, size_t n, size_t *accepted);
 
 /* Zero-copy alternative to feed: read straight into the space this returns,
  * then commit the number of bytes actually written. */
-uint8_t *ltuya_reasm_space(ltuya_reasm_t *r, size_t *room);
-void ltuya_reasm_commit(ltuya_reasm_t *r, size_t n);
+LTUYA_API uint8_t *ltuya_reasm_space(ltuya_reasm_t *r, size_t *room);
+LTUYA_API void ltuya_reasm_commit(ltuya_reasm_t *r, size_t n);
 
 /* Take the next whole frame: LTUYA_OK with (*frame, *frame_len) pointing into
  * the buffer (valid until the next call to any ltuya_reasm_ function; it may
  * be decoded in place), LTUYA_NEED_MORE when none is complete, or
  * LTUYA_ERR_FRAME_TOO_LARGE / LTUYA_ERR_BAD_LENGTH once per bad header (it is
  * skipped and the next call continues). */
-ltuya_status_t ltuya_reasm_next(ltuya_reasm_t *r, uint8_t **frame, size_t *frame_len);
+LTUYA_API ltuya_status_t ltuya_reasm_next(ltuya_reasm_t *r, uint8_t **frame, size_t *frame_len);
 
 /* Drop everything (after a reconnect). */
-void ltuya_reasm_reset(ltuya_reasm_t *r);
+LTUYA_API void ltuya_reasm_reset(ltuya_reasm_t *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -30,6 +30,11 @@
 #include "ltuya/config.h"
 #include "ltuya/frame.h"
 #include "ltuya/status.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* A read-only piece of text (not NUL-terminated). */
 typedef struct {
@@ -60,7 +65,7 @@ typedef struct {
 
 static inline ltuya_dp_t ltuya_dp_bool(uint16_t id, bool v)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_BOOL;
     d.b = v;
@@ -68,7 +73,7 @@ static inline ltuya_dp_t ltuya_dp_bool(uint16_t id, bool v)
 }
 static inline ltuya_dp_t ltuya_dp_int(uint16_t id, int64_t v)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_INT;
     d.i = v;
@@ -77,7 +82,7 @@ static inline ltuya_dp_t ltuya_dp_int(uint16_t id, int64_t v)
 /* s must stay valid until the payload is written; len is strlen-like. */
 static inline ltuya_dp_t ltuya_dp_str(uint16_t id, const char *s, size_t len)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_STR;
     d.str.ptr = s;
@@ -86,7 +91,7 @@ static inline ltuya_dp_t ltuya_dp_str(uint16_t id, const char *s, size_t len)
 }
 static inline ltuya_dp_t ltuya_dp_null(uint16_t id)
 {
-    ltuya_dp_t d = {0};
+    ltuya_dp_t d = LTUYA_ZERO_INIT;
     d.id = id;
     d.type = LTUYA_DP_NULL;
     return d;
@@ -102,53 +107,53 @@ typedef struct {
     uint32_t first; /* bit d set: nothing written yet at depth d (no comma needed) */
 } ltuya_jw_t;
 
-void ltuya_jw_init(ltuya_jw_t *w, char *buf, size_t cap);
+LTUYA_API void ltuya_jw_init(ltuya_jw_t *w, char *buf, size_t cap);
 /* LTUYA_OK with *len the payload length, or LTUYA_ERR_BUF_TOO_SMALL with
  * *len the size that would have been needed. Writes no terminator. */
-ltuya_status_t ltuya_jw_finish(const ltuya_jw_t *w, size_t *len);
+LTUYA_API ltuya_status_t ltuya_jw_finish(const ltuya_jw_t *w, size_t *len);
 
 /* Low-level building blocks (commas are inserted automatically). */
-void ltuya_jw_obj_begin(ltuya_jw_t *w);
-void ltuya_jw_obj_end(ltuya_jw_t *w);
-void ltuya_jw_arr_begin(ltuya_jw_t *w);
-void ltuya_jw_arr_end(ltuya_jw_t *w);
-void ltuya_jw_key(ltuya_jw_t *w, const char *key);
-void ltuya_jw_str(ltuya_jw_t *w, const char *s, size_t len); /* escapes */
-void ltuya_jw_int(ltuya_jw_t *w, int64_t v);
-void ltuya_jw_int_str(ltuya_jw_t *w, int64_t v); /* "1700000000" as a string */
-void ltuya_jw_bool(ltuya_jw_t *w, bool v);
-void ltuya_jw_null(ltuya_jw_t *w);
-void ltuya_jw_raw(ltuya_jw_t *w, const char *json, size_t len); /* a value, verbatim */
-void ltuya_jw_dp_value(ltuya_jw_t *w, const ltuya_dp_t *dp);
+LTUYA_API void ltuya_jw_obj_begin(ltuya_jw_t *w);
+LTUYA_API void ltuya_jw_obj_end(ltuya_jw_t *w);
+LTUYA_API void ltuya_jw_arr_begin(ltuya_jw_t *w);
+LTUYA_API void ltuya_jw_arr_end(ltuya_jw_t *w);
+LTUYA_API void ltuya_jw_key(ltuya_jw_t *w, const char *key);
+LTUYA_API void ltuya_jw_str(ltuya_jw_t *w, const char *s, size_t len); /* escapes */
+LTUYA_API void ltuya_jw_int(ltuya_jw_t *w, int64_t v);
+LTUYA_API void ltuya_jw_int_str(ltuya_jw_t *w, int64_t v); /* "1700000000" as a string */
+LTUYA_API void ltuya_jw_bool(ltuya_jw_t *w, bool v);
+LTUYA_API void ltuya_jw_null(ltuya_jw_t *w);
+LTUYA_API void ltuya_jw_raw(ltuya_jw_t *w, const char *json, size_t len); /* a value, verbatim */
+LTUYA_API void ltuya_jw_dp_value(ltuya_jw_t *w, const ltuya_dp_t *dp);
 
 /* The payload shapes of protocol.md section 4. `cid` (sub-device node id) may
  * be NULL. `t` is Unix time in seconds. */
 
 /* Status query: 3.1-3.3 {"gwId":ID,"devId":ID,"uid":ID,"t":"T"};
  * 3.4/3.5 {}; with cid: 3.1-3.3 {"cid":C,"t":T}, 3.4/3.5 {"cid":C}. */
-void ltuya_json_query(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id, const char *cid,
-                      int64_t t);
+LTUYA_API void ltuya_json_query(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id,
+                                const char *cid, int64_t t);
 
 /* Set DPs: 3.1-3.3 {"devId":ID,"uid":ID,"t":"T","dps":{..}};
  * 3.4/3.5 {"protocol":5,"t":T,"data":{"dps":{..}}};
  * with cid: 3.1-3.3 {"t":T,"cid":C,"dps":{..}},
  * 3.4/3.5 {"protocol":5,"t":T,"data":{"cid":C,"ctype":0,"dps":{..}},"cid":C}. */
-void ltuya_json_control(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id, const char *cid,
-                        int64_t t, const ltuya_dp_t *dps, size_t n);
+LTUYA_API void ltuya_json_control(ltuya_jw_t *w, ltuya_version_t v, const char *dev_id,
+                                  const char *cid, int64_t t, const ltuya_dp_t *dps, size_t n);
 
 /* device22 query (CONTROL_NEW with null DPs):
  * {"devId":ID,"uid":ID,"t":"T","dps":{"1":null,...}} */
-void ltuya_json_device22_query(ltuya_jw_t *w, const char *dev_id, int64_t t, const uint16_t *ids,
-                               size_t n);
+LTUYA_API void ltuya_json_device22_query(ltuya_jw_t *w, const char *dev_id, int64_t t,
+                                         const uint16_t *ids, size_t n);
 
 /* DP refresh (UPDATEDPS 0x12): {"dpId":[18,19,20]} */
-void ltuya_json_refresh(ltuya_jw_t *w, const uint16_t *ids, size_t n);
+LTUYA_API void ltuya_json_refresh(ltuya_jw_t *w, const uint16_t *ids, size_t n);
 
 /* Heartbeat: {"gwId":ID,"devId":ID} */
-void ltuya_json_heartbeat(ltuya_jw_t *w, const char *dev_id);
+LTUYA_API void ltuya_json_heartbeat(ltuya_jw_t *w, const char *dev_id);
 
 /* 3.5 discovery request (0x25 to UDP 7000): {"from":"app","ip":IP} */
-void ltuya_json_discovery_request(ltuya_jw_t *w, const char *ip);
+LTUYA_API void ltuya_json_discovery_request(ltuya_jw_t *w, const char *ip);
 
 /* ---- Reader ------------------------------------------------------------ */
 
@@ -173,14 +178,14 @@ typedef struct {
  * `dropped` are discarded; a "dps" that is not an object is ignored. "cid"
  * and "t" likewise take the last occurrence. A DP id repeated inside one
  * "dps" is kept twice in dp[]; ltuya_dps_find() returns the later one. */
-ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out);
+LTUYA_API ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out);
 
 /* Find a DP by id in a parsed payload (the last one if repeated); NULL if absent. */
-const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id);
+LTUYA_API const ltuya_dp_t *ltuya_dps_find(const ltuya_dps_t *d, uint16_t id);
 
 /* Check that json[0..len) is exactly one well-formed JSON value (surrounding
  * whitespace allowed), within the depth bound. */
-ltuya_status_t ltuya_json_validate(const char *json, size_t len);
+LTUYA_API ltuya_status_t ltuya_json_validate(const char *json, size_t len);
 
 /* Find a top-level member of an object and return its value's text: for a
  * string, the content without quotes (still escaped); otherwise the raw JSON.
@@ -188,8 +193,8 @@ ltuya_status_t ltuya_json_validate(const char *json, size_t len);
  * The first member with that name wins and the scan stops there, so text
  * after it is not checked; a malformed document is reported only if the
  * error comes before the member (or the member is absent). */
-ltuya_status_t ltuya_json_get(const char *json, size_t len, const char *key, ltuya_str_t *value,
-                              bool *is_string);
+LTUYA_API ltuya_status_t ltuya_json_get(const char *json, size_t len, const char *key,
+                                        ltuya_str_t *value, bool *is_string);
 
 /* Walk the elements of an array or the members of an object, one level deep.
  * Example: for devices.json (an array of objects)
@@ -207,7 +212,7 @@ typedef struct {
 } ltuya_json_iter_t;
 
 /* json must start (after whitespace) with '[' or '{'; else LTUYA_ERR_MALFORMED_JSON. */
-ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len);
+LTUYA_API ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, size_t len);
 
 /* Next element: *key gets the member name (escaped content; empty for
  * arrays), *value the value as ltuya_json_get gives it. Any pointer may be
@@ -215,11 +220,15 @@ ltuya_status_t ltuya_json_iter_init(ltuya_json_iter_t *it, const char *json, siz
  * or LTUYA_ERR_JSON_TOO_DEEP on bad input, including anything but whitespace
  * after the closing bracket (reported in place of LTUYA_ERR_NOT_FOUND). After
  * an error, further calls keep returning an error. */
-ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key, ltuya_str_t *value,
-                                    bool *is_string);
+LTUYA_API ltuya_status_t ltuya_json_iter_next(ltuya_json_iter_t *it, ltuya_str_t *key,
+                                              ltuya_str_t *value, bool *is_string);
 
 /* Unescape a JSON string content (\" \\ \/ \b \f \n \r \t \uXXXX incl.
  * surrogate pairs, to UTF-8). Writes no terminator. */
-ltuya_status_t ltuya_json_unescape(ltuya_str_t s, char *dst, size_t cap, size_t *out_len);
+LTUYA_API ltuya_status_t ltuya_json_unescape(ltuya_str_t s, char *dst, size_t cap, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,9 +36,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ltuya/export.h"
 #include "ltuya/config.h"
 #include "ltuya/json.h"
 #include "ltuya/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Value types, as the wizard's mapping names them (Boolean, Integer, Enum,
  * String, Json, Raw, Bitmap). */
@@ -162,31 +167,31 @@ typedef struct {
 
 /* ---- Names ---------------------------------------------------------------- */
 
-const char *ltuya_role_name(ltuya_role_t r);         /* "brightness"; "none" if unknown */
-ltuya_role_t ltuya_role_from_name(const char *name); /* LTUYA_ROLE_NONE if unknown */
-const char *ltuya_psrc_name(ltuya_psrc_t s);         /* "devices.json mapping" */
-const char *ltuya_vtype_name(ltuya_vtype_t t);       /* "Integer", as the mapping spells it */
+LTUYA_API const char *ltuya_role_name(ltuya_role_t r);         /* "brightness"; "none" if unknown */
+LTUYA_API ltuya_role_t ltuya_role_from_name(const char *name); /* LTUYA_ROLE_NONE if unknown */
+LTUYA_API const char *ltuya_psrc_name(ltuya_psrc_t s);         /* "devices.json mapping" */
+LTUYA_API const char *ltuya_vtype_name(ltuya_vtype_t t); /* "Integer", as the mapping spells it */
 /* "Boolean"/"bool", "Integer"/"Value"/"value", "Enum", "String", "Json",
  * "Raw", "Bitmap" (case-insensitive); LTUYA_VT_UNKNOWN otherwise. */
-ltuya_vtype_t ltuya_vtype_from_name(const char *name, size_t len);
+LTUYA_API ltuya_vtype_t ltuya_vtype_from_name(const char *name, size_t len);
 
 /* The role Tuya's standard code implies ("cur_power" -> POWER,
  * "switch_led" -> SWITCH, "bright_value_v2" -> BRIGHTNESS ...); NONE if the
  * code is not a known one. */
-ltuya_role_t ltuya_role_from_code(const char *code);
+LTUYA_API ltuya_role_t ltuya_role_from_code(const char *code);
 
 /* ---- Building a profile --------------------------------------------------- */
 
-void ltuya_profile_init(ltuya_profile_t *p);
+LTUYA_API void ltuya_profile_init(ltuya_profile_t *p);
 
 /* Setters for building an entry (each sets the matching LTUYA_PF_* bit).
  * Strings are truncated to their field; enum values are joined with ','. */
-void ltuya_pdp_set_code(ltuya_pdp_t *d, const char *code, size_t len);
-void ltuya_pdp_set_unit(ltuya_pdp_t *d, const char *unit, size_t len);
-void ltuya_pdp_set_range(ltuya_pdp_t *d, int32_t min, int32_t max);
+LTUYA_API void ltuya_pdp_set_code(ltuya_pdp_t *d, const char *code, size_t len);
+LTUYA_API void ltuya_pdp_set_unit(ltuya_pdp_t *d, const char *unit, size_t len);
+LTUYA_API void ltuya_pdp_set_range(ltuya_pdp_t *d, int32_t min, int32_t max);
 /* Appends one enum value; LTUYA_ERR_BUF_TOO_SMALL if the field is full,
  * LTUYA_ERR_INVALID_ARG for an empty value or one holding ','. */
-ltuya_status_t ltuya_pdp_add_enum(ltuya_pdp_t *d, const char *value, size_t len);
+LTUYA_API ltuya_status_t ltuya_pdp_add_enum(ltuya_pdp_t *d, const char *value, size_t len);
 
 /* Merge an entry into the profile under source `src`: each field the entry
  * sets replaces the profile's field unless that came from a higher source.
@@ -194,10 +199,12 @@ ltuya_status_t ltuya_pdp_add_enum(ltuya_pdp_t *d, const char *value, size_t len)
  * derived from the code (ltuya_role_from_code), and a COLOUR DP's format
  * from its code. LTUYA_ERR_BUF_TOO_SMALL when the profile is full (counted
  * in `dropped`), LTUYA_ERR_INVALID_ARG for id 0 or src NONE. */
-ltuya_status_t ltuya_profile_put(ltuya_profile_t *p, const ltuya_pdp_t *d, ltuya_psrc_t src);
+LTUYA_API ltuya_status_t ltuya_profile_put(ltuya_profile_t *p, const ltuya_pdp_t *d,
+                                           ltuya_psrc_t src);
 
 /* Set the category ("cz") under source src (same precedence rule). */
-void ltuya_profile_set_category(ltuya_profile_t *p, const char *category, ltuya_psrc_t src);
+LTUYA_API void ltuya_profile_set_category(ltuya_profile_t *p, const char *category,
+                                          ltuya_psrc_t src);
 
 /* Built-in defaults from Tuya's standard codes for a category:
  *   cz, kg, pc, tdq  socket / switch: switch_1..6 (DP 1-6), countdown_1..6
@@ -219,42 +226,44 @@ void ltuya_profile_set_category(ltuya_profile_t *p, const char *category, ltuya_
  * with it only DPs present are added (a 3-gang switch gets switch_1..3);
  * without it the whole layout is. Sets the category (source BUILTIN).
  * LTUYA_ERR_NOT_FOUND for a category without defaults. */
-ltuya_status_t ltuya_profile_builtin(ltuya_profile_t *p, const char *category,
-                                     const ltuya_dps_t *status);
+LTUYA_API ltuya_status_t ltuya_profile_builtin(ltuya_profile_t *p, const char *category,
+                                               const ltuya_dps_t *status);
 
 /* A category guessed from the DP set and value types (a bool DP 20 with
  * work_mode-like DP 21 is a light, DP 1 "open"/"close"/"stop" a curtain, a
  * bool DP 1 with integers at 18-20 or 4-6 a socket, ...); NULL if nothing
  * fits. Used when neither devices.json nor a profile file names one. */
-const char *ltuya_profile_guess_category(const ltuya_dps_t *status);
+LTUYA_API const char *ltuya_profile_guess_category(const ltuya_dps_t *status);
 
 /* Add the DPs of a status that the profile lacks, typed from their JSON
  * values (source RAW; codes stay empty). */
-void ltuya_profile_add_raw(ltuya_profile_t *p, const ltuya_dps_t *status);
+LTUYA_API void ltuya_profile_add_raw(ltuya_profile_t *p, const ltuya_dps_t *status);
 
 /* ---- Lookup --------------------------------------------------------------- */
 
-const ltuya_pdp_t *ltuya_profile_find(const ltuya_profile_t *p, uint16_t id);
-const ltuya_pdp_t *ltuya_profile_find_code(const ltuya_profile_t *p, const char *code);
+LTUYA_API const ltuya_pdp_t *ltuya_profile_find(const ltuya_profile_t *p, uint16_t id);
+LTUYA_API const ltuya_pdp_t *ltuya_profile_find_code(const ltuya_profile_t *p, const char *code);
 /* The lowest-id DP with that role (the main switch is the first SWITCH). */
-const ltuya_pdp_t *ltuya_profile_find_role(const ltuya_profile_t *p, ltuya_role_t role);
+LTUYA_API const ltuya_pdp_t *ltuya_profile_find_role(const ltuya_profile_t *p, ltuya_role_t role);
 /* The highest source any field of the DP came from. */
-ltuya_psrc_t ltuya_pdp_source(const ltuya_pdp_t *d);
+LTUYA_API ltuya_psrc_t ltuya_pdp_source(const ltuya_pdp_t *d);
 /* Whether `value` is one of the DP's enum values. */
-bool ltuya_pdp_has_enum(const ltuya_pdp_t *d, const char *value, size_t len);
+LTUYA_API bool ltuya_pdp_has_enum(const ltuya_pdp_t *d, const char *value, size_t len);
 
 /* ---- Conversions ---------------------------------------------------------- */
 
 /* Raw integer -> engineering value as decimal text ("83.7" from 837 with
  * scale 1, "-0.05" from -5 with scale 2). Writes a NUL terminator;
  * LTUYA_ERR_BUF_TOO_SMALL if it does not fit (24 bytes always do). */
-ltuya_status_t ltuya_scaled_format(int64_t raw, unsigned scale, char *buf, size_t cap, size_t *len);
+LTUYA_API ltuya_status_t ltuya_scaled_format(int64_t raw, unsigned scale, char *buf, size_t cap,
+                                             size_t *len);
 /* Decimal text -> raw integer ("83.7", scale 1 -> 837). More decimals than
  * the scale allows are LTUYA_ERR_BAD_VALUE (never rounded away), as is
  * anything that is not a number; LTUYA_ERR_OUT_OF_RANGE past int32. */
-ltuya_status_t ltuya_scaled_parse(const char *text, size_t len, unsigned scale, int64_t *raw);
+LTUYA_API ltuya_status_t ltuya_scaled_parse(const char *text, size_t len, unsigned scale,
+                                            int64_t *raw);
 /* The engineering value as a double (for consumers that want one). */
-double ltuya_pdp_to_double(const ltuya_pdp_t *d, int64_t raw);
+LTUYA_API double ltuya_pdp_to_double(const ltuya_pdp_t *d, int64_t raw);
 
 /* A DP's value as text for people: bool "true"/"false", integer in
  * engineering units without the unit ("83.7"), enum and string values as they
@@ -262,8 +271,8 @@ double ltuya_pdp_to_double(const ltuya_pdp_t *d, int64_t raw);
  * verbatim. NUL-terminated. LTUYA_ERR_BAD_VALUE when the value's JSON type
  * does not fit the DP's type or a colour does not decode;
  * LTUYA_ERR_BUF_TOO_SMALL. A NULL profile entry formats by the JSON type. */
-ltuya_status_t ltuya_pdp_format(const ltuya_pdp_t *d, const ltuya_dp_t *raw, char *buf, size_t cap,
-                                size_t *len);
+LTUYA_API ltuya_status_t ltuya_pdp_format(const ltuya_pdp_t *d, const ltuya_dp_t *raw, char *buf,
+                                          size_t cap, size_t *len);
 
 /* Text from a person -> the raw DP value to send, checked against the DP:
  *   bool      true/false, on/off, 1/0, yes/no
@@ -283,14 +292,15 @@ ltuya_status_t ltuya_pdp_format(const ltuya_pdp_t *d, const ltuya_dp_t *raw, cha
  * LTUYA_ERR_OUT_OF_RANGE for one outside min..max or off the step,
  * LTUYA_ERR_BUF_TOO_SMALL for a short scratch. Nothing is sent, so a caller
  * can reject a command before connecting. */
-ltuya_status_t ltuya_pdp_parse(const ltuya_pdp_t *d, const char *text, size_t len, char *scratch,
-                               size_t cap, ltuya_dp_t *out);
+LTUYA_API ltuya_status_t ltuya_pdp_parse(const ltuya_pdp_t *d, const char *text, size_t len,
+                                         char *scratch, size_t cap, ltuya_dp_t *out);
 
 /* Check a raw integer against the DP's range and step. */
-ltuya_status_t ltuya_pdp_check_int(const ltuya_pdp_t *d, int64_t raw);
+LTUYA_API ltuya_status_t ltuya_pdp_check_int(const ltuya_pdp_t *d, int64_t raw);
 
 /* Percentage (0-100, in hundredths: 5000 = 50 %) of the DP's range -> raw. */
-ltuya_status_t ltuya_pdp_from_percent(const ltuya_pdp_t *d, int64_t hundredths, int64_t *raw);
+LTUYA_API ltuya_status_t ltuya_pdp_from_percent(const ltuya_pdp_t *d, int64_t hundredths,
+                                                int64_t *raw);
 
 /* ---- Colour codecs -------------------------------------------------------- */
 
@@ -299,14 +309,15 @@ ltuya_status_t ltuya_pdp_from_percent(const ltuya_pdp_t *d, int64_t hundredths, 
  * (LTUYA_COLOUR_JSON255 or JSON1000; anything else means 1000). *fmt (may
  * be NULL) gets the format found. LTUYA_ERR_BAD_VALUE if it is none, or a
  * component is out of its range. */
-ltuya_status_t ltuya_colour_decode(const char *text, size_t len, ltuya_colour_fmt_t json_hint,
-                                   ltuya_hsv_t *out, ltuya_colour_fmt_t *fmt);
+LTUYA_API ltuya_status_t ltuya_colour_decode(const char *text, size_t len,
+                                             ltuya_colour_fmt_t json_hint, ltuya_hsv_t *out,
+                                             ltuya_colour_fmt_t *fmt);
 /* Encode; NUL-terminated. LTUYA_ERR_INVALID_ARG for fmt NONE or a component
  * out of range, LTUYA_ERR_BUF_TOO_SMALL (15 bytes do for hex, 40 for JSON). */
-ltuya_status_t ltuya_colour_encode(const ltuya_hsv_t *hsv, ltuya_colour_fmt_t fmt, char *buf,
-                                   size_t cap, size_t *len);
-void ltuya_rgb_to_hsv(uint8_t r, uint8_t g, uint8_t b, ltuya_hsv_t *out);
-void ltuya_hsv_to_rgb(const ltuya_hsv_t *hsv, uint8_t *r, uint8_t *g, uint8_t *b);
+LTUYA_API ltuya_status_t ltuya_colour_encode(const ltuya_hsv_t *hsv, ltuya_colour_fmt_t fmt,
+                                             char *buf, size_t cap, size_t *len);
+LTUYA_API void ltuya_rgb_to_hsv(uint8_t r, uint8_t g, uint8_t b, ltuya_hsv_t *out);
+LTUYA_API void ltuya_hsv_to_rgb(const ltuya_hsv_t *hsv, uint8_t *r, uint8_t *g, uint8_t *b);
 
 /* ---- Home Assistant entities ---------------------------------------------- */
 
@@ -344,7 +355,7 @@ typedef struct {
     const char *unit;           /* Home Assistant's spelling ("°C"); NULL if none */
 } ltuya_ha_entity_t;
 
-const char *ltuya_ha_component_name(ltuya_ha_component_t c);
+LTUYA_API const char *ltuya_ha_component_name(ltuya_ha_component_t c);
 
 /* The Home Assistant entities of a device: one per switch DP (a light when
  * the profile has a brightness, colour temperature or colour DP, which it
@@ -355,11 +366,16 @@ const char *ltuya_ha_component_name(ltuya_ha_component_t c);
  * state_class), a binary_sensor per read-only-looking bool, a select per
  * other enum and a number per other writable integer. Returns how many
  * there are; writes at most cap of them. */
-size_t ltuya_profile_ha_entities(const ltuya_profile_t *p, ltuya_ha_entity_t *out, size_t cap);
+LTUYA_API size_t ltuya_profile_ha_entities(const ltuya_profile_t *p, ltuya_ha_entity_t *out,
+                                           size_t cap);
 
 /* The entity that DP `id` belongs to (as main DP or absorbed);
  * LTUYA_ERR_NOT_FOUND if none (raw and fault DPs). */
-ltuya_status_t ltuya_profile_ha_entity(const ltuya_profile_t *p, uint16_t id,
-                                       ltuya_ha_entity_t *out);
+LTUYA_API ltuya_status_t ltuya_profile_ha_entity(const ltuya_profile_t *p, uint16_t id,
+                                                 ltuya_ha_entity_t *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

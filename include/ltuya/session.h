@@ -26,6 +26,11 @@
 
 #include "ltuya/frame.h"
 #include "ltuya/json.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum {
     LTUYA_REQ_NONE = 0,
@@ -115,50 +120,50 @@ typedef struct {
     uint64_t hs_deadline;
 } ltuya_session_t;
 
-void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
-                        size_t rx_cap, uint8_t *tx, size_t tx_cap);
+LTUYA_API void ltuya_session_init(ltuya_session_t *s, const ltuya_session_opts_t *opts, uint8_t *rx,
+                                  size_t rx_cap, uint8_t *tx, size_t tx_cap);
 
 /* Forget the connection (state, keys, buffers, timers) to start over on a
  * new one; keeps the options, the local key and a learnt device22 mode. */
-void ltuya_session_reset(ltuya_session_t *s);
+LTUYA_API void ltuya_session_reset(ltuya_session_t *s);
 
 /* Call once the TCP connection is up: 3.4/3.5 queue the handshake, other
  * versions are ready at once (LTUYA_EV_READY is emitted). */
-ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now_ms);
 
 /* Start a request. dps/n: the DPs to set (SET) or whose ids to refresh
  * (REFRESH; n = 0 refreshes 18, 19, 20). LTUYA_ERR_BUSY if one is outstanding,
  * LTUYA_ERR_BAD_STATE before READY, LTUYA_ERR_BUF_TOO_SMALL if the frame does
  * not fit the transmit buffer. */
-ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const ltuya_dp_t *dps,
-                                     size_t n, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req,
+                                               const ltuya_dp_t *dps, size_t n, uint64_t now_ms);
 
 /* Refresh (UPDATEDPS) by DP id, without building an ltuya_dp_t per id:
  * n = 0 refreshes 18, 19, 20; ids past LTUYA_MAX_REFRESH are ignored.
  * Errors as ltuya_session_request(). */
-ltuya_status_t ltuya_session_refresh(ltuya_session_t *s, const uint16_t *ids, size_t n,
-                                     uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_session_refresh(ltuya_session_t *s, const uint16_t *ids, size_t n,
+                                               uint64_t now_ms);
 
 /* Bytes waiting to be sent (0 if none), and how many were sent. */
-size_t ltuya_session_output(const ltuya_session_t *s, const uint8_t **data);
-void ltuya_session_output_done(ltuya_session_t *s, size_t n);
+LTUYA_API size_t ltuya_session_output(const ltuya_session_t *s, const uint8_t **data);
+LTUYA_API void ltuya_session_output_done(ltuya_session_t *s, size_t n);
 
 /* Bytes received. Events fire from inside. Returns LTUYA_OK, or the error
  * that failed the session (it also emits LTUYA_EV_FAILED). */
-ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n,
-                                   uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_session_input(ltuya_session_t *s, const uint8_t *data, size_t n,
+                                             uint64_t now_ms);
 
 /* The same without a copy or a buffer of the caller's: receive straight
  * into the space rx_space() returns (never 0 bytes once the frames before
  * were handled), then rx_commit() the count actually received. */
-uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room);
-ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now_ms);
+LTUYA_API uint8_t *ltuya_session_rx_space(ltuya_session_t *s, size_t *room);
+LTUYA_API ltuya_status_t ltuya_session_rx_commit(ltuya_session_t *s, size_t n, uint64_t now_ms);
 
 /* Timers: reply timeouts and heartbeats. Same return as input. */
-ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now_ms);
+LTUYA_API ltuya_status_t ltuya_session_tick(ltuya_session_t *s, uint64_t now_ms);
 
 /* When tick must run next (UINT64_MAX: no timer pending). */
-uint64_t ltuya_session_deadline(const ltuya_session_t *s);
+LTUYA_API uint64_t ltuya_session_deadline(const ltuya_session_t *s);
 
 static inline bool ltuya_session_ready(const ltuya_session_t *s)
 {
@@ -170,6 +175,10 @@ static inline bool ltuya_session_busy(const ltuya_session_t *s)
 }
 
 /* Wipe the keys. */
-void ltuya_session_deinit(ltuya_session_t *s);
+LTUYA_API void ltuya_session_deinit(ltuya_session_t *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

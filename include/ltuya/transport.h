@@ -50,6 +50,10 @@
 
 #include "ltuya/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct ltuya_transport {
     void *ctx;
     ltuya_status_t (*connect)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms);
@@ -73,5 +77,9 @@ typedef struct ltuya_clock {
     void (*sleep_ms)(void *ctx, uint32_t ms); /* waiting out a reconnect backoff */
     void *ctx;
 } ltuya_clock_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

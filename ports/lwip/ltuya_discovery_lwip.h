@@ -25,6 +25,11 @@
 
 #include "ltuya/discovery.h"
 #include "ltuya/status.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTUYA_LWIP_DISCOVERY_MAX_PORTS 4
 
@@ -53,22 +58,27 @@ typedef struct {
 } ltuya_lwip_datagram_src_t;
 
 /* As ltuya_posix_discovery_open(): LTUYA_OK when at least one port listens. */
-ltuya_status_t ltuya_lwip_discovery_open(ltuya_lwip_discovery_t *d,
-                                         const ltuya_lwip_discovery_opts_t *opts);
+LTUYA_API ltuya_status_t ltuya_lwip_discovery_open(ltuya_lwip_discovery_t *d,
+                                                   const ltuya_lwip_discovery_opts_t *opts);
 
 /* As ltuya_posix_discovery_recv(): LTUYA_OK with a beacon in *out,
  * LTUYA_ERR_TIMEOUT, a parse status for a datagram that is no beacon,
  * LTUYA_ERR_FRAME_TOO_LARGE, or LTUYA_ERR_IO. src may be NULL. */
-ltuya_status_t ltuya_lwip_discovery_recv(ltuya_lwip_discovery_t *d, uint32_t timeout_ms,
-                                         ltuya_beacon_t *out, ltuya_lwip_datagram_src_t *src);
+LTUYA_API ltuya_status_t ltuya_lwip_discovery_recv(ltuya_lwip_discovery_t *d, uint32_t timeout_ms,
+                                                   ltuya_beacon_t *out,
+                                                   ltuya_lwip_datagram_src_t *src);
 
 /* Send the 3.5 request to addr:port (port 0 = 7000; on a LAN addr is the
  * subnet's broadcast address), asking devices to answer to reply_ip, which
  * is required here (the station's own address, e.g. from esp_netif). */
-ltuya_status_t ltuya_lwip_discovery_solicit(ltuya_lwip_discovery_t *d, const char *addr,
-                                            uint16_t port, const char *reply_ip);
+LTUYA_API ltuya_status_t ltuya_lwip_discovery_solicit(ltuya_lwip_discovery_t *d, const char *addr,
+                                                      uint16_t port, const char *reply_ip);
 
 /* Close every socket; safe to call twice. */
-void ltuya_lwip_discovery_close(ltuya_lwip_discovery_t *d);
+LTUYA_API void ltuya_lwip_discovery_close(ltuya_lwip_discovery_t *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

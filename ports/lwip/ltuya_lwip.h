@@ -30,6 +30,11 @@
 
 #include "ltuya/crypto.h"
 #include "ltuya/transport.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int fd; /* lwIP socket, -1 when closed */
@@ -45,7 +50,7 @@ typedef struct {
 
 /* Install the random hook (ltuya_random_set_hook) and the wall clock.
  * hooks may be NULL. Call once before the first connection. */
-void ltuya_lwip_init(const ltuya_lwip_hooks_t *hooks);
+LTUYA_API void ltuya_lwip_init(const ltuya_lwip_hooks_t *hooks);
 
 /* Fill *t with the TCP transport over *tcp (closed at first), with the
  * non-blocking connect (connect_start / connect_finish; handle() is the lwIP
@@ -53,9 +58,13 @@ void ltuya_lwip_init(const ltuya_lwip_hooks_t *hooks);
  * other than dotted IPv4 are resolved with lwip_getaddrinfo() when lwIP
  * has DNS (LWIP_DNS); that lookup is bounded by lwIP's DNS timeout, not by
  * the connect timeout. */
-void ltuya_lwip_tcp_init(ltuya_lwip_tcp_t *tcp, ltuya_transport_t *t);
+LTUYA_API void ltuya_lwip_tcp_init(ltuya_lwip_tcp_t *tcp, ltuya_transport_t *t);
 
 /* Monotonic milliseconds, Unix seconds and a task sleep (see above). */
-const ltuya_clock_t *ltuya_lwip_clock(void);
+LTUYA_API const ltuya_clock_t *ltuya_lwip_clock(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,11 @@
 
 #include "ltuya/discovery.h"
 #include "ltuya/status.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define LTUYA_POSIX_DISCOVERY_MAX_PORTS 8
 
@@ -57,8 +62,8 @@ typedef struct {
  * port that could not be bound has fd -1 and its errno in error[]);
  * LTUYA_ERR_INVALID_ARG for a bad address or port list; LTUYA_ERR_IO when no
  * port could be bound (d is then closed). */
-ltuya_status_t ltuya_posix_discovery_open(ltuya_posix_discovery_t *d,
-                                          const ltuya_posix_discovery_opts_t *opts);
+LTUYA_API ltuya_status_t ltuya_posix_discovery_open(ltuya_posix_discovery_t *d,
+                                                    const ltuya_posix_discovery_opts_t *opts);
 
 /* Wait up to timeout_ms for one datagram on any port and parse it.
  * LTUYA_OK: *out holds a beacon; when the beacon names no "ip", the sender's
@@ -67,8 +72,9 @@ ltuya_status_t ltuya_posix_discovery_open(ltuya_posix_discovery_t *d,
  * says where from; callers usually count it and go on).
  * LTUYA_ERR_FRAME_TOO_LARGE: a datagram over LTUYA_MAX_FRAME. LTUYA_ERR_IO on
  * a socket error. src may be NULL. */
-ltuya_status_t ltuya_posix_discovery_recv(ltuya_posix_discovery_t *d, uint32_t timeout_ms,
-                                          ltuya_beacon_t *out, ltuya_posix_datagram_src_t *src);
+LTUYA_API ltuya_status_t ltuya_posix_discovery_recv(ltuya_posix_discovery_t *d, uint32_t timeout_ms,
+                                                    ltuya_beacon_t *out,
+                                                    ltuya_posix_datagram_src_t *src);
 
 /* Send the 3.5 request to addr:port (port 0 = 7000), asking devices to
  * answer to reply_ip (NULL = ltuya_posix_discovery_reply_ip()). It leaves
@@ -79,20 +85,24 @@ ltuya_status_t ltuya_posix_discovery_recv(ltuya_posix_discovery_t *d, uint32_t t
  * LTUYA_ERR_INVALID_ARG (addr or reply_ip not dotted IPv4); LTUYA_ERR_BAD_STATE
  * (nothing open); LTUYA_ERR_UNREACHABLE (no route); LTUYA_ERR_IO (e.g.
  * sending to a LAN address from a socket bound to 127.0.0.1). */
-ltuya_status_t ltuya_posix_discovery_solicit(ltuya_posix_discovery_t *d, const char *addr,
-                                             uint16_t port, const char *reply_ip);
+LTUYA_API ltuya_status_t ltuya_posix_discovery_solicit(ltuya_posix_discovery_t *d, const char *addr,
+                                                       uint16_t port, const char *reply_ip);
 
 /* The address devices should answer to: the bound address if it is a
  * specific one, else the local address the system would use to reach addr. */
-ltuya_status_t ltuya_posix_discovery_reply_ip(const ltuya_posix_discovery_t *d, const char *addr,
-                                              char *out, size_t cap);
+LTUYA_API ltuya_status_t ltuya_posix_discovery_reply_ip(const ltuya_posix_discovery_t *d,
+                                                        const char *addr, char *out, size_t cap);
 
 /* The local IPv4 address the routing table picks to reach addr (found by
  * connecting a UDP socket, which sends nothing). LTUYA_ERR_INVALID_ARG for a
  * bad address or cap < 16, LTUYA_ERR_UNREACHABLE when there is no route. */
-ltuya_status_t ltuya_posix_local_ip_for(const char *addr, char *out, size_t cap);
+LTUYA_API ltuya_status_t ltuya_posix_local_ip_for(const char *addr, char *out, size_t cap);
 
 /* Close every socket; safe to call twice. */
-void ltuya_posix_discovery_close(ltuya_posix_discovery_t *d);
+LTUYA_API void ltuya_posix_discovery_close(ltuya_posix_discovery_t *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

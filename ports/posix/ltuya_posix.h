@@ -11,13 +11,18 @@
 #define LTUYA_POSIX_H
 
 #include "ltuya/transport.h"
+#include "ltuya/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int fd; /* -1 when closed */
 } ltuya_posix_tcp_t;
 
 /* Install getrandom() as the random hook. Safe to call more than once. */
-void ltuya_posix_init(void);
+LTUYA_API void ltuya_posix_init(void);
 
 /* Fill *t with the TCP transport over *tcp (closed at first), with the
  * non-blocking connect (connect_start / connect_finish / handle: the fd).
@@ -26,9 +31,13 @@ void ltuya_posix_init(void);
  * resolver's timeout and attempts (resolv.conf), not by the connect
  * timeout, whose clock starts after the lookup. Event loops (ltuya_engine)
  * should pass addresses; the tools resolve names with a bound first. */
-void ltuya_posix_tcp_init(ltuya_posix_tcp_t *tcp, ltuya_transport_t *t);
+LTUYA_API void ltuya_posix_tcp_init(ltuya_posix_tcp_t *tcp, ltuya_transport_t *t);
 
 /* Monotonic milliseconds and Unix seconds. */
-const ltuya_clock_t *ltuya_posix_clock(void);
+LTUYA_API const ltuya_clock_t *ltuya_posix_clock(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

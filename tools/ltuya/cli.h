@@ -2,8 +2,6 @@
 #ifndef LTUYA_CLI_H
 #define LTUYA_CLI_H
 
-#define LTUYA_VERSION_STRING "0.1.0"
-
 /* Exit codes (documented in docs/cli.md and each command's --help). */
 enum {
     CLI_EXIT_OK = 0,
@@ -29,5 +27,6 @@ int cli_watch_main(int argc, char **argv);
 int cli_scan_main(int argc, char **argv);
 int cli_probe_main(int argc, char **argv);
 int cli_light_main(int argc, char **argv); /* cmd_light.c */
+int cli_complete_main(int argc, char **argv); /* hidden: for the shell completions */
 
 #endif

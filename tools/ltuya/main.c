@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ltuya/version.h"
 #include "sim.h"
 
 typedef struct {
@@ -29,12 +30,38 @@ static const command_t commands[] = {
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
 };
 
+/* The "commands:" list below ("  name  summary" lines up to a blank line) is
+ * also read by docs/man/gen.sh (one man page per command) and the shell
+ * completions (contrib/completion): keep its shape, and a new command gets its
+ * page and completion from its entry in commands[] and its --help. */
 static void usage(FILE *out)
 {
     fprintf(out, "usage: ltuya COMMAND [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'ltuya COMMAND --help' for a command's options and examples.\n");
+    fprintf(out, "  %-8s %s\n", "help", "help COMMAND: the same as COMMAND --help");
+    fprintf(out, "  %-8s %s\n", "version", "print the version (also --version)");
+    fprintf(out, "\nRun 'ltuya COMMAND --help' for a command's options and examples;\n"
+                 "'man ltuya-COMMAND' has the same with more detail.\n");
+}
+
+/* `ltuya version` / `--version`: the tool's version, and the library's if a
+ * shared libltuya of another version was loaded. */
+static int print_version(void)
+{
+    if (strcmp(ltuya_version(), LTUYA_VERSION_STRING))
+        printf("ltuya %s (library %s)\n", LTUYA_VERSION_STRING, ltuya_version());
+    else
+        printf("ltuya %s\n", LTUYA_VERSION_STRING);
+    return 0;
+}
+
+static const command_t *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    return NULL;
 }
 
 /* Ctrl-C in a one-shot command: stop at once, with the shell's code for
@@ -67,17 +94,28 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    if (!strcmp(argv[1], "help") && argc >= 3) {
+        /* ltuya help CMD: exactly what CMD --help prints */
+        const command_t *cmd = find_command(argv[2]);
+        if (!cmd || argc > 3) {
+            fprintf(stderr, "ltuya help: %s '%s'\n", cmd ? "extra argument" : "unknown command",
+                    cmd ? argv[3] : argv[2]);
+            return CLI_EXIT_USAGE;
+        }
+        char *help_argv[] = {argv[2], "--help", NULL};
+        return check_stdout(cmd->run(2, help_argv));
+    }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return check_stdout(0);
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("ltuya %s\n", LTUYA_VERSION_STRING);
-        return check_stdout(0);
-    }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return check_stdout(commands[i].run(argc - 1, argv + 1));
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+        return check_stdout(print_version());
+    if (!strcmp(argv[1], "__complete"))
+        return check_stdout(cli_complete_main(argc - 1, argv + 1));
+    const command_t *cmd = find_command(argv[1]);
+    if (cmd)
+        return check_stdout(cmd->run(argc - 1, argv + 1));
     fprintf(stderr, "ltuya: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_EXIT_USAGE;

@@ -3,9 +3,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
+#include <stdlib.h>
 #include <time.h>
 
+#include "ltuya/crypto.h"
 #include "ltuya/handshake.h"
 
 static uint32_t rnd(sim_device_t *d)
@@ -263,7 +264,7 @@ static void send_frame(sim_conn_t *c, uint32_t cmd, uint32_t req_seq, const void
     }
     f.v31_encrypt = d->version == LTUYA_V31 && kind == SEND_PUSH;
     if (d->version == LTUYA_V35) {
-        getrandom(nonce, sizeof nonce, 0);
+        sim_random(nonce, sizeof nonce);
         f.nonce = nonce;
     }
     size_t n;
@@ -359,6 +360,15 @@ static void push_dps(sim_conn_t *c, const uint16_t *ids, size_t n)
         send_frame(c, LTUYA_CMD_STATUS, 0, json, len, SEND_PUSH);
 }
 
+void sim_random(uint8_t *buf, size_t n)
+{
+    ltuya_status_t st = ltuya_random(buf, n);
+    if (st != LTUYA_OK) {
+        fprintf(stderr, "ltuya sim: no random bytes: %s\n", ltuya_status_str(st));
+        exit(1);
+    }
+}
+
 void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
 {
     memset(c, 0, sizeof *c);
@@ -366,7 +376,7 @@ void sim_conn_init(sim_conn_t *c, sim_device_t *d, int fd, uint64_t now_ms)
     c->dev = d;
     ltuya_reasm_init(&c->rx, c->rxbuf, sizeof c->rxbuf);
     uint8_t r[2];
-    getrandom(r, 2, 0);
+    sim_random(r, 2);
     c->dev_seq = (uint32_t)(r[0] << 8 | r[1]); /* a random start, like TuyaOpen */
     c->last_rx_ms = now_ms;
     c->last_hb_ms = now_ms;
@@ -423,7 +433,7 @@ static bool handshake(sim_conn_t *c, const ltuya_frame_t *f)
         d->hs_last_start = now;
         d->hs_last_conn = c->serial;
         memcpy(c->lc, f->payload, 16);
-        getrandom(c->ld, 16, 0);
+        sim_random(c->ld, 16);
         c->have_lc = true;
         ltuya_hs_resp_payload(d->key, c->lc, c->ld, resp);
         send_frame(c, LTUYA_CMD_SESS_KEY_NEG_RESP, f->seq, resp, sizeof resp, SEND_REPLY);

@@ -73,6 +73,10 @@ enum {
 
 /* SIM_F_* for a fault name, or -1. */
 int sim_fault_parse(const char *name);
+
+/* n random bytes from the library's random source (ltuya_random, installed by
+ * ltuya_posix_init); a simulator without one cannot make nonces: it exits. */
+void sim_random(uint8_t *buf, size_t n);
 const char *sim_fault_name(int f);
 
 typedef struct sim_device sim_device_t;

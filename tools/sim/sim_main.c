@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ltuya/discovery.h"
+#include "ltuya_posix.h"
 #include "sim.h"
 #include "sim_device.h"
 #include "sim_fleet.h"
@@ -148,7 +148,7 @@ static size_t beacon_frame(const sim_slot_t *sl, uint8_t *buf, size_t cap)
                        "{\"ip\":\"%s\",\"gwId\":\"%s\",\"active\":2,\"ablilty\":0,"
                        "\"encrypt\":true,\"productKey\":\"%s\",\"version\":\"%s\"}",
                        sl->host, d->id, d->product_key, ltuya_version_str(d->version));
-    getrandom(nonce, sizeof nonce, 0);
+    sim_random(nonce, sizeof nonce);
     if (len <= 0 || (size_t)len >= sizeof json ||
         ltuya_discovery_beacon(d->version, json, (size_t)len, nonce, buf, cap, &n) != LTUYA_OK)
         return 0;
@@ -751,6 +751,7 @@ static int serve(sim_loop_t *l)
 
 int ltuya_sim_main(int argc, char **argv)
 {
+    ltuya_posix_init(); /* ltuya_random() for nonces and the handshake (sim_random) */
     sim_options_t o;
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
