@@ -13,7 +13,8 @@ fail=0
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
-port=$((30000 + $$ % 2000))
+# a port per run, in a range no other test script uses (below the ephemeral 32768+)
+port=$((2000 + $$ % 3000))
 trap 'stop_sim; rm -rf "$work"' EXIT
 
 ok() { pass=$((pass + 1)); }
