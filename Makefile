@@ -4,6 +4,7 @@
 BUILD      ?= build
 BUILD_TEST ?= build-test
 BUILD_SSL  ?= build-openssl
+BUILD_PSA  ?= build-psa
 BUILD_MEMCHECK ?= build-memcheck
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -30,12 +31,16 @@ test:
 	@cmake --build $(BUILD_TEST) -j $(JOBS)
 	@cmake -S . -B $(BUILD_SSL) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=openssl -DLTUYA_BUILD_TOOLS=OFF >/dev/null
 	@cmake --build $(BUILD_SSL) -j $(JOBS)
+	@cmake -S . -B $(BUILD_PSA) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=ON -DLTUYA_CRYPTO=psa -DLTUYA_BUILD_TOOLS=OFF -DLTUYA_BUILD_FUZZ=OFF >/dev/null
+	@cmake --build $(BUILD_PSA) -j $(JOBS) --target test_crypto test_frame test_frame_edge test_handshake test_vectors
 	@cmake -S . -B $(BUILD_MEMCHECK) -DCMAKE_BUILD_TYPE=Debug -DLTUYA_SANITIZE=OFF >/dev/null
 	@cmake --build $(BUILD_MEMCHECK) -j $(JOBS) --target ltuya
 	@echo "== the core compiled for Cortex-M4 (every feature set) =="
 	@scripts/size.sh --check build-size-check
 	@echo "== OpenSSL backend =="
 	@cd $(BUILD_SSL) && ctest --output-on-failure -R 'test_(crypto|frame|handshake|vectors)'
+	@echo "== PSA Crypto backend (mbedTLS's PSA API, as ESP-IDF 6 uses) =="
+	@cd $(BUILD_PSA) && ctest --output-on-failure -R 'test_(crypto|frame|frame_edge|handshake|vectors)$$'
 	@echo "== the CLI and simulator under valgrind memcheck (no sanitizers) =="
 	@cd $(BUILD_MEMCHECK) && ctest --output-on-failure -R cli_memcheck
 	@$(MAKE) --no-print-directory test-cross
@@ -66,7 +71,7 @@ check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_BENCH) $(BUILD_MEMCHECK)
+	rm -rf $(BUILD) $(BUILD_TEST) $(BUILD_SSL) $(BUILD_PSA) $(BUILD_BENCH) $(BUILD_MEMCHECK)
 
 # Line and branch coverage of the core (gcovr; docs/coverage.md). Separate
 # build dir, -O0 --coverage, no sanitizers. COVERAGE_ALL=1 adds the slower

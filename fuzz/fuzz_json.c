@@ -10,9 +10,18 @@
  * Invariants: every view returned lies inside the text; parse_dps accepts
  * exactly the objects validate accepts; unescaping into a small buffer
  * either fails or gives what a large one gives; and a parsed status, written
- * back with ltuya_json_control() and parsed again, yields the same DPs.
+ * back with ltuya_json_control() and parsed again, yields the same DPs;
+ * parse_dps gives exactly what a model built on the public iterator reads
+ * (a second, independent walk: the reader is one pass of the scanner);
+ * energy readings scaled from the parsed DPs (the guessed layout, and the
+ * first three DPs with scales from the output-size byte) equal a plain
+ * 64-bit computation saturated to int32 (issue 10: no overflow on any
+ * device-supplied integer).
  */
+#include <errno.h>
+
 #include "fuzz_common.h"
+#include "ltuya/device.h"
 #include "ltuya/json.h"
 
 static const char *text_start;
@@ -110,6 +119,157 @@ static void rewrite(const ltuya_dps_t *d)
         FZ_CHECK(same_dp(&d->dp[i], &again.dp[i]));
 }
 
+/* The reader's integer rule: an optional '-', digits, within int64. */
+static bool model_int(ltuya_str_t v, int64_t *out)
+{
+    char buf[32];
+    size_t neg = v.len && v.ptr[0] == '-';
+    if (v.len <= neg || v.len >= sizeof buf)
+        return false;
+    for (size_t i = neg; i < v.len; i++)
+        if (v.ptr[i] < '0' || v.ptr[i] > '9')
+            return false;
+    memcpy(buf, v.ptr, v.len);
+    buf[v.len] = 0;
+    errno = 0;
+    long long x = strtoll(buf, NULL, 10);
+    if (errno == ERANGE)
+        return false;
+    *out = x;
+    return true;
+}
+
+static bool key_eq(ltuya_str_t k, const char *lit)
+{
+    return k.len == strlen(lit) && !memcmp(k.ptr, lit, k.len);
+}
+
+/* What ltuya_json_parse_dps documents, read with the iterator: members of
+ * the top level and of "data", the last "dps" object's DPs. */
+static void model_members(ltuya_str_t obj, bool top, ltuya_dps_t *m)
+{
+    ltuya_json_iter_t it, sub;
+    ltuya_str_t k, v, dk, dv;
+    bool str, dstr;
+    int64_t x;
+    FZ_CHECK(ltuya_json_iter_init(&it, obj.ptr, obj.len) == LTUYA_OK);
+    while (ltuya_json_iter_next(&it, &k, &v, &str) == LTUYA_OK) {
+        if (key_eq(k, "dps") && !str && v.ptr[0] == '{') {
+            m->count = m->dropped = 0;
+            m->has_dps = true;
+            FZ_CHECK(ltuya_json_iter_init(&sub, v.ptr, v.len) == LTUYA_OK);
+            while (ltuya_json_iter_next(&sub, &dk, &dv, &dstr) == LTUYA_OK) {
+                if (!model_int(dk, &x) || x < 1 || x > 65535 || dk.ptr[0] == '0' ||
+                    m->count >= LTUYA_MAX_DPS) {
+                    m->dropped++;
+                    continue;
+                }
+                ltuya_dp_t *dp = &m->dp[m->count++];
+                memset(dp, 0, sizeof *dp);
+                dp->id = (uint16_t)x;
+                dp->str = dv;
+                if (dstr)
+                    dp->type = LTUYA_DP_STR, dp->escaped = true;
+                else if (key_eq(dv, "true") || key_eq(dv, "false"))
+                    dp->type = LTUYA_DP_BOOL, dp->b = dv.ptr[0] == 't';
+                else if (key_eq(dv, "null"))
+                    dp->type = LTUYA_DP_NULL;
+                else if (model_int(dv, &dp->i))
+                    dp->type = LTUYA_DP_INT;
+                else
+                    dp->type = LTUYA_DP_RAW;
+            }
+        } else if (top && key_eq(k, "data") && !str && v.ptr[0] == '{') {
+            model_members(v, false, m);
+        } else if (key_eq(k, "cid") && str) {
+            m->cid = v;
+        } else if (top && key_eq(k, "devId") && str) {
+            m->dev_id = v;
+        } else if (key_eq(k, "t")) {
+            if (model_int(v, &x))
+                m->t = x, m->has_t = true;
+        } else if (top && key_eq(k, "protocol") && !str) {
+            if (model_int(v, &x) && x >= 0 && x < 1000)
+                m->protocol = (int)x;
+        }
+    }
+}
+
+static bool same_view(ltuya_str_t a, ltuya_str_t b)
+{
+    return a.len == b.len && (!a.len || a.ptr == b.ptr);
+}
+
+static void check_against_model(const char *json, size_t len, const ltuya_dps_t *d)
+{
+    static ltuya_dps_t m;
+    memset(&m, 0, sizeof m);
+    ltuya_str_t whole = {json, len};
+    model_members(whole, true, &m);
+    FZ_CHECK(d->count == m.count && d->dropped == m.dropped && d->has_dps == m.has_dps);
+    FZ_CHECK(same_view(d->cid, m.cid) && same_view(d->dev_id, m.dev_id));
+    FZ_CHECK(d->has_t == m.has_t && d->t == m.t && d->protocol == m.protocol);
+    for (size_t i = 0; i < d->count; i++) {
+        const ltuya_dp_t *a = &d->dp[i], *b = &m.dp[i];
+        FZ_CHECK(a->id == b->id && a->type == b->type && a->escaped == b->escaped);
+        if (a->type == LTUYA_DP_BOOL)
+            FZ_CHECK(a->b == b->b);
+        if (a->type == LTUYA_DP_INT)
+            FZ_CHECK(a->i == b->i);
+        if (a->type == LTUYA_DP_STR || a->type == LTUYA_DP_RAW)
+            FZ_CHECK(same_view(a->str, b->str));
+    }
+}
+
+/* The reading DP `id` of d should give, scaled by 10^-scale * milli: the
+ * value in 64 bits (Tuya values are 32-bit; anything wider saturates). */
+static void check_reading(const ltuya_dps_t *d, uint16_t id, uint8_t scale, int64_t milli, bool has,
+                          int32_t got)
+{
+    const ltuya_dp_t *dp = id ? ltuya_dps_find(d, id) : NULL;
+    FZ_CHECK(has == (dp && dp->type == LTUYA_DP_INT));
+    if (!has)
+        return;
+    int64_t want = dp->i > INT32_MAX ? INT32_MAX : dp->i < INT32_MIN ? INT32_MIN : dp->i;
+    if (want == dp->i) {
+        want *= milli; /* |x| <= 2^31, milli <= 1000: fits */
+        for (unsigned i = 0; i < scale && want; i++)
+            want /= 10;
+        want = want > INT32_MAX ? INT32_MAX : want < INT32_MIN ? INT32_MIN : want;
+    }
+    FZ_CHECK(got == want);
+}
+
+static void check_energy(const ltuya_dps_t *d, uint8_t scales)
+{
+    ltuya_energy_t e;
+    ltuya_energy_map_t m = {0};
+    ltuya_energy_from_dps(&m, d, &e); /* guesses 18/19/20, 4/5/6 or 21/22/23 */
+    static const uint16_t layouts[3][3] = {{18, 19, 20}, {4, 5, 6}, {21, 22, 23}};
+    for (size_t i = 0; i < 3; i++) {
+        const uint16_t *l = layouts[i];
+        const ltuya_dp_t *a = ltuya_dps_find(d, l[0]), *b = ltuya_dps_find(d, l[1]),
+                         *c = ltuya_dps_find(d, l[2]);
+        if (a && b && c && a->type == LTUYA_DP_INT && b->type == LTUYA_DP_INT &&
+            c->type == LTUYA_DP_INT) {
+            m.current_dp = l[0], m.power_dp = l[1], m.voltage_dp = l[2];
+            m.power_scale = m.voltage_scale = 1;
+            break;
+        }
+    }
+    check_reading(d, m.current_dp, m.current_scale, 1, e.has_current, e.current_ma);
+    check_reading(d, m.power_dp, m.power_scale, 1000, e.has_power, e.power_mw);
+    check_reading(d, m.voltage_dp, m.voltage_scale, 1000, e.has_voltage, e.voltage_mv);
+    if (d->count < 3)
+        return;
+    m.voltage_dp = d->dp[0].id, m.current_dp = d->dp[1].id, m.power_dp = d->dp[2].id;
+    m.voltage_scale = scales & 7, m.current_scale = scales >> 3 & 3, m.power_scale = scales >> 5;
+    ltuya_energy_from_dps(&m, d, &e);
+    check_reading(d, m.current_dp, m.current_scale, 1, e.has_current, e.current_ma);
+    check_reading(d, m.power_dp, m.power_scale, 1000, e.has_power, e.power_mw);
+    check_reading(d, m.voltage_dp, m.voltage_scale, 1000, e.has_voltage, e.voltage_mv);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static ltuya_dps_t d;
@@ -148,8 +308,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (dp->type == LTUYA_DP_STR && j < 8)
                 check_unescape(dp->str, cap);
         }
+        check_against_model(json, len, &d);
         if (d.count)
             rewrite(&d);
+        check_energy(&d, (uint8_t)cap);
     } else {
         FZ_CHECK(d.count == 0 && !d.has_dps);
     }

@@ -5,13 +5,15 @@ set -euo pipefail
 want=${1:-test}
 
 # libyaml-dev: the CLI reads tuya-local-format profiles (--profiles DIR)
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev)
+# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c); the core does not use it
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev libuv1-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);
-  # python3: tests/cli/decode_capture.sh catches a simulator beacon on a loopback UDP socket
+  # python3: tests/cli/decode_capture.sh catches a simulator beacon on a loopback UDP socket;
+  # gcc-arm-none-eabi: the size budgets of scripts/size.sh --check are Cortex-M4 gcc figures
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev strace
-               python3) ;;
+               python3 gcc-arm-none-eabi libnewlib-arm-none-eabi) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo|build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)

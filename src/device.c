@@ -184,6 +184,13 @@ static void on_done(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_
         d->user_done(d->user, req, st, dps);
 }
 
+static void on_state(void *user, ltuya_client_state_t state, ltuya_status_t why)
+{
+    ltuya_device_t *d = user;
+    if (d->user_state)
+        d->user_state(d->user, state, why);
+}
+
 /* ---- life cycle ------------------------------------------------------------- */
 
 ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
@@ -193,9 +200,11 @@ ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *o
     ltuya_client_opts_t co = opts->client;
     d->user_push = co.on_push;
     d->user_done = co.on_done;
+    d->user_state = co.on_state;
     d->user = co.user;
     co.on_push = on_push;
     co.on_done = on_done;
+    co.on_state = on_state;
     co.user = d;
     d->energy = opts->energy;
     d->keep_alive = opts->keep_alive;
@@ -325,17 +334,41 @@ static bool cache_int(const void *src, uint16_t id, int64_t *v)
     return true;
 }
 
+/* raw / 10^scale * milli, saturated to the int32 range. raw comes from the
+ * device (any LAN host on 3.1) and can be any int64, so nothing here may
+ * overflow: values outside int32 (Tuya's value DPs are 32-bit) read as the
+ * nearest extreme, and the rest is worked in 32 bits with one 64-bit
+ * product (no libgcc 64-bit division on 32-bit MCUs). milli is 1 or 1000. */
+static int32_t scale_saturated(int64_t raw, uint8_t scale, int32_t milli)
+{
+    if (raw > INT32_MAX)
+        return INT32_MAX;
+    if (raw < INT32_MIN)
+        return INT32_MIN;
+    int32_t x = (int32_t)raw;
+    int up = -(int)scale; /* net power of ten to apply */
+    for (int32_t m = milli; m >= 10; m /= 10)
+        up++;
+    for (; up < 0 && x; up++)
+        x /= 10; /* truncates towards zero, as one division by 10^n would */
+    for (; up > 0 && x; up--) {
+        int64_t y = (int64_t)x * 10;
+        if (y > INT32_MAX)
+            return INT32_MAX;
+        if (y < INT32_MIN)
+            return INT32_MIN;
+        x = (int32_t)y;
+    }
+    return x;
+}
+
 static bool scaled(int_dp_fn get, const void *src, uint16_t dp, uint8_t scale, int32_t milli,
                    int32_t *out)
 {
     int64_t x;
     if (!get(src, dp, &x))
         return false;
-    /* value / 10^scale in the unit, times `milli` for the milli-unit */
-    x *= milli;
-    for (uint8_t i = 0; i < scale; i++)
-        x /= 10;
-    *out = (int32_t)x;
+    *out = scale_saturated(x, scale, milli);
     return true;
 }
 

@@ -14,6 +14,10 @@
 #define V31_PREFIX   (3 + V31_SIG)
 #define GCM_OVERHEAD (LTUYA_GCM_NONCE_LEN + LTUYA_GCM_TAG_LEN)
 
+/* A 3.4 frame (HMAC trailer, encrypted header) only in builds with 3.4:
+ * otherwise the test is constant false and the 3.4 paths drop out. */
+#define IS_V34(v) (LTUYA_WITH_V34 && (v) == LTUYA_V34)
+
 static void put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
@@ -36,8 +40,9 @@ bool ltuya_version_supported(ltuya_version_t v)
         return LTUYA_WITH_V31;
     case LTUYA_V32:
     case LTUYA_V33:
-    case LTUYA_V34:
         return true;
+    case LTUYA_V34:
+        return LTUYA_WITH_V34;
     case LTUYA_V35:
         return LTUYA_WITH_V35;
     default:
@@ -194,11 +199,13 @@ size_t ltuya_frame_encoded_size(const ltuya_frame_spec_t *s)
 {
     if (!s || !ltuya_version_supported(s->version) || (s->payload_len && !s->payload))
         return 0;
+    /* the header spells the digits as "3.x": only a protocol version fits */
+    if (s->header_version && (s->header_version < LTUYA_V31 || s->header_version > LTUYA_V35))
+        return 0;
     size_t body = body_size(s);
     if (s->version == LTUYA_V35)
         return LTUYA_HEADER_6699 + LTUYA_GCM_NONCE_LEN + body + LTUYA_GCM_TAG_LEN + FOOTER;
-    return LTUYA_HEADER_55AA + body + (s->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC) +
-           FOOTER;
+    return LTUYA_HEADER_55AA + body + (IS_V34(s->version) ? TRAILER_HMAC : TRAILER_CRC) + FOOTER;
 }
 
 #if LTUYA_WITH_V31
@@ -256,7 +263,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
     if (total == 0)
         return s && !ltuya_version_supported(s->version) ? LTUYA_ERR_UNSUPPORTED_VERSION
                                                          : LTUYA_ERR_INVALID_ARG;
-    bool needs_key = s->version == LTUYA_V34 || s->version == LTUYA_V35 || !sent_plain(s);
+    bool needs_key = IS_V34(s->version) || s->version == LTUYA_V35 || !sent_plain(s);
     if ((needs_key && !s->key) || (s->version == LTUYA_V35 && !s->nonce))
         return LTUYA_ERR_INVALID_ARG;
     if (total > LTUYA_MAX_FRAME)
@@ -302,7 +309,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         put32(area + body + LTUYA_GCM_TAG_LEN, LTUYA_SUFFIX_6699);
 #endif
     } else {
-        size_t trailer = s->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC;
+        size_t trailer = IS_V34(s->version) ? TRAILER_HMAC : TRAILER_CRC;
         size_t n;
         put32(buf, LTUYA_PREFIX_55AA);
         put32(buf + 4, s->seq);
@@ -314,7 +321,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
 #if LTUYA_WITH_V31
             st = v31_encrypt(s, data, room);
 #endif
-        } else if (s->version == LTUYA_V34) {
+        } else if (IS_V34(s->version)) {
             /* 3.4: the version header is encrypted with the payload */
             st = ltuya_aes_ecb_encrypt_pkcs7(s->key, data, hdr + s->payload_len, room, &n);
         } else {
@@ -323,7 +330,7 @@ ltuya_status_t ltuya_frame_encode(const ltuya_frame_spec_t *s, uint8_t *buf, siz
         }
         uint8_t *trail = area + body;
         if (st == LTUYA_OK) {
-            if (s->version == LTUYA_V34)
+            if (IS_V34(s->version))
                 st = ltuya_hmac_sha256(s->key, LTUYA_KEY_LEN, buf, (size_t)(trail - buf), trail);
             else
                 put32(trail, ltuya_crc32(0, buf, (size_t)(trail - buf)));
@@ -463,7 +470,7 @@ static bool has_retcode_55aa(const ltuya_decode_opts_t *o, uint32_t cmd, const u
     /* 3.4 client payloads are whole ECB blocks: a block-sized body that
      * would leave a ragged remainder is a client's ciphertext (a device's is
      * the return code and whole blocks, or a plaintext error). */
-    if (o->version == LTUYA_V34 && cmd != LTUYA_CMD_SESS_KEY_NEG_RESP)
+    if (IS_V34(o->version) && cmd != LTUYA_CMD_SESS_KEY_NEG_RESP)
         return body_len % 16 != 0;
     return true;
 }
@@ -471,14 +478,14 @@ static bool has_retcode_55aa(const ltuya_decode_opts_t *o, uint32_t cmd, const u
 static ltuya_status_t decode_55aa(uint8_t *buf, size_t flen, const ltuya_decode_opts_t *o,
                                   ltuya_frame_t *out)
 {
-    size_t trailer = o->version == LTUYA_V34 ? TRAILER_HMAC : TRAILER_CRC;
+    size_t trailer = IS_V34(o->version) ? TRAILER_HMAC : TRAILER_CRC;
     if (flen < LTUYA_HEADER_55AA + trailer + FOOTER)
         return LTUYA_ERR_BAD_LENGTH;
     if (get32(buf + flen - FOOTER) != LTUYA_SUFFIX_55AA)
         return LTUYA_ERR_BAD_FOOTER;
     uint8_t *trail = buf + flen - FOOTER - trailer;
     size_t covered = (size_t)(trail - buf);
-    if (o->version == LTUYA_V34) {
+    if (IS_V34(o->version)) {
         uint8_t mac[LTUYA_SHA256_LEN];
         if (!o->key)
             return LTUYA_ERR_INVALID_ARG;

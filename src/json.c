@@ -10,9 +10,6 @@
 
 #include <string.h>
 
-_Static_assert(LTUYA_JSON_MAX_DEPTH >= 1 && LTUYA_JSON_MAX_DEPTH <= 64,
-               "LTUYA_JSON_MAX_DEPTH must be 1..64 (one bit per level)");
-
 /* ======================================================================
  * Writer
  * ====================================================================== */
@@ -90,44 +87,20 @@ void ltuya_jw_arr_end(ltuya_jw_t *w)
 
 static void put_escaped(ltuya_jw_t *w, const char *s, size_t n)
 {
+    /* the characters with a short escape, and the letter of each */
+    static const char plain[] = "\"\\\n\r\t\b\f", letter[] = "\"\\nrtbf";
     static const char hex[] = "0123456789abcdef";
     putc_(w, '"');
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        switch (c) {
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        default:
-            break;
-        }
-        if (esc) {
-            put(w, esc, 2);
-        } else if (c < 0x20) {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        const char *e = c ? strchr(plain, c) : NULL;
+        char u[6] = {'\\', e ? letter[e - plain] : 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        if (e)
+            put(w, u, 2);
+        else if (c < 0x20)
             put(w, u, 6);
-        } else {
+        else
             putc_(w, (char)c);
-        }
     }
     putc_(w, '"');
 }
@@ -147,16 +120,30 @@ void ltuya_jw_str(ltuya_jw_t *w, const char *s, size_t len)
     put_escaped(w, s, len);
 }
 
+/* m / 10, remainder returned, in 16-bit steps so that 32-bit targets need
+ * no libgcc 64-bit division (each step divides a number below 10 * 2^16). */
+static unsigned div10(uint64_t *m)
+{
+    uint64_t q = 0;
+    uint32_t r = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t cur = r << 16 | (uint32_t)(*m >> shift & 0xffff);
+        q |= (uint64_t)(cur / 10) << shift;
+        r = cur % 10;
+    }
+    *m = q;
+    return r;
+}
+
 static size_t format_int(char *out, int64_t v)
 {
     char tmp[24];
     size_t n = 0;
     /* work on the magnitude as unsigned so INT64_MIN does not overflow */
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[n++] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
+    do
+        tmp[n++] = (char)('0' + div10(&m));
+    while (m);
     size_t o = 0;
     if (v < 0)
         out[o++] = '-';
@@ -459,21 +446,39 @@ static bool literal(const char *s, size_t len, size_t pos, const char *lit, size
     return true;
 }
 
+static void dps_member(ltuya_dps_t *out, ltuya_str_t k, const char *s, size_t start, size_t end,
+                       bool is_dp, bool top);
+
 /* Scan one value starting at s[pos] (no leading whitespace); *end is one
- * past it. `depth` is the nesting the value already sits in. Iterative. */
-static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned depth, size_t *end)
+ * past it. `depth` is the nesting the value already sits in. Iterative.
+ *
+ * With `out`, the same single pass also reads a status document (the value
+ * is then its top-level object): the members of the top level and of
+ * "data" (levels 1 and 2 of the walk) and of a "dps" object found there are
+ * handed to dps_member() as they end, so nothing is scanned twice and what
+ * parses is exactly what ltuya_json_validate() accepts. */
+static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned depth, size_t *end,
+                                 ltuya_dps_t *out)
 {
     uint64_t stack = 0; /* bit i: the container at relative level i is an object */
     unsigned level = 0;
     bool want_key = false;
+    unsigned dps_at = 0, data_at = 0; /* levels of an open "dps" / "data" object */
+    unsigned member_at = 0;           /* level of the member being read, 0: none */
+    bool member_dp = false;
+    ltuya_str_t key = {s, 0}, mkey = {s, 0}; /* the last key; the member's */
+    size_t start = 0;
     for (;;) {
         ltuya_status_t st = LTUYA_OK;
         pos = skip_ws(s, len, pos);
         if (pos >= len)
             return LTUYA_ERR_MALFORMED_JSON;
         if (want_key) {
+            size_t k = pos;
             if (s[pos] != '"' || scan_string(s, len, pos, &pos) != LTUYA_OK)
                 return LTUYA_ERR_MALFORMED_JSON;
+            key.ptr = s + k + 1;
+            key.len = pos - k - 2;
             pos = skip_ws(s, len, pos);
             if (pos >= len || s[pos] != ':')
                 return LTUYA_ERR_MALFORMED_JSON;
@@ -483,6 +488,22 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
         }
         char c = s[pos];
         bool is_int;
+        if (out && want_key) {
+            /* a member is always finished before the next key at its level */
+            bool env = level == 1 || level == data_at;
+            if (level == dps_at) {
+                member_at = level, member_dp = true, start = pos, mkey = key;
+            } else if (env && c == '{' && key.len == 3 && !memcmp(key.ptr, "dps", 3)) {
+                /* a later "dps" replaces an earlier one: last wins, as in most parsers */
+                dps_at = level + 1;
+                out->count = out->dropped = 0;
+                out->has_dps = true;
+            } else if (level == 1 && c == '{' && key.len == 4 && !memcmp(key.ptr, "data", 4)) {
+                data_at = 2;
+            } else if (env) {
+                member_at = level, member_dp = false, start = pos, mkey = key;
+            }
+        }
         if (c == '{' || c == '[') {
             if (depth + level + 1 > LTUYA_JSON_MAX_DEPTH)
                 return LTUYA_ERR_JSON_TOO_DEEP;
@@ -498,8 +519,7 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
             }
             if (pos >= len)
                 return LTUYA_ERR_MALFORMED_JSON;
-            pos++; /* empty container: closed; fall through to "after a value" */
-            level--;
+            /* empty container: its closer is taken below like any other */
         } else if (c == '"') {
             st = scan_string(s, len, pos, &pos);
         } else if (c == '-' || (c >= '0' && c <= '9')) {
@@ -512,6 +532,10 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
             return st;
         /* After a value: a comma opens the next element, closers pop levels. */
         for (;;) {
+            if (out && member_at == level && level) {
+                dps_member(out, mkey, s, start, pos, member_dp, level == 1);
+                member_at = 0;
+            }
             if (level == 0) {
                 *end = pos;
                 return LTUYA_OK;
@@ -528,6 +552,10 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
             if (s[pos] != (in_obj ? '}' : ']'))
                 return LTUYA_ERR_MALFORMED_JSON;
             pos++;
+            if (level == dps_at)
+                dps_at = 0;
+            if (level == data_at)
+                data_at = 0;
             level--;
         }
     }
@@ -536,7 +564,7 @@ static ltuya_status_t scan_value(const char *s, size_t len, size_t pos, unsigned
 ltuya_status_t ltuya_json_validate(const char *json, size_t len)
 {
     size_t pos = skip_ws(json, len, 0), end;
-    ltuya_status_t st = scan_value(json, len, pos, 0, &end);
+    ltuya_status_t st = scan_value(json, len, pos, 0, &end, NULL);
     if (st != LTUYA_OK)
         return st;
     return skip_ws(json, len, end) == len ? LTUYA_OK : LTUYA_ERR_MALFORMED_JSON;
@@ -627,7 +655,7 @@ static ltuya_str_t value_view(const char *s, size_t start, size_t end, bool *is_
 static ltuya_status_t iter_value(ltuya_json_iter_t *it, ltuya_str_t *value, bool *is_string)
 {
     size_t end;
-    ltuya_status_t st = scan_value(it->json, it->len, it->pos, it->depth, &end);
+    ltuya_status_t st = scan_value(it->json, it->len, it->pos, it->depth, &end, NULL);
     if (st != LTUYA_OK)
         return st;
     ltuya_str_t v = value_view(it->json, it->pos, end, is_string);
@@ -710,7 +738,8 @@ static bool parse_int64(ltuya_str_t v, int64_t *out)
         if (c < '0' || c > '9')
             return false;
         unsigned d = (unsigned)(c - '0');
-        if (m > (UINT64_MAX - d) / 10)
+        /* constants only: no 64-bit division at run time */
+        if (m > UINT64_MAX / 10 || (m == UINT64_MAX / 10 && d > UINT64_MAX % 10))
             return false;
         m = m * 10 + d;
     }
@@ -726,6 +755,7 @@ static bool parse_int64(ltuya_str_t v, int64_t *out)
     return true;
 }
 
+/* v is a value the scanner accepted: its first character tells a literal. */
 static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
 {
     int64_t i;
@@ -733,10 +763,10 @@ static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
     if (is_str) {
         dp->type = LTUYA_DP_STR;
         dp->escaped = true;
-    } else if (key_is(v, "true") || key_is(v, "false")) {
+    } else if (v.ptr[0] == 't' || v.ptr[0] == 'f') {
         dp->type = LTUYA_DP_BOOL;
         dp->b = v.ptr[0] == 't';
-    } else if (key_is(v, "null")) {
+    } else if (v.ptr[0] == 'n') {
         dp->type = LTUYA_DP_NULL;
     } else if (parse_int64(v, &i)) {
         dp->type = LTUYA_DP_INT;
@@ -744,35 +774,6 @@ static void classify(ltuya_dp_t *dp, ltuya_str_t v, bool is_str)
     } else {
         dp->type = LTUYA_DP_RAW; /* objects, arrays, floats, huge integers */
     }
-}
-
-/* The members of a "dps" object; `it` is positioned on its first element. */
-static ltuya_status_t read_dps(ltuya_json_iter_t *it, ltuya_dps_t *out)
-{
-    /* A later "dps" replaces an earlier one: last wins, as in most parsers. */
-    out->count = 0;
-    out->dropped = 0;
-    out->has_dps = true;
-    while (!it->done) {
-        ltuya_str_t k, v;
-        bool str;
-        ltuya_status_t st = iter_key(it, &k);
-        if (st == LTUYA_OK)
-            st = iter_value(it, &v, &str);
-        if (st != LTUYA_OK)
-            return st;
-        int64_t id;
-        if (!parse_int64(k, &id) || id < 1 || id > 65535 || k.ptr[0] == '0' ||
-            out->count >= LTUYA_MAX_DPS) {
-            out->dropped++;
-            continue;
-        }
-        ltuya_dp_t *dp = &out->dp[out->count++];
-        memset(dp, 0, sizeof *dp);
-        dp->id = (uint16_t)id;
-        classify(dp, v, str);
-    }
-    return LTUYA_OK;
 }
 
 static void read_t(ltuya_str_t v, ltuya_dps_t *out)
@@ -784,46 +785,35 @@ static void read_t(ltuya_str_t v, ltuya_dps_t *out)
     }
 }
 
-/* Members of the top level and of "data". Every byte is scanned once: the
- * objects we care about are walked in place rather than skipped and then
- * re-read. */
-static ltuya_status_t read_members(ltuya_json_iter_t *it, ltuya_dps_t *out, bool top)
+/* One member that has just ended: a DP of the "dps" object, or a member of
+ * the top level (top) or of "data" whose value spans s[start, end). */
+static void dps_member(ltuya_dps_t *out, ltuya_str_t k, const char *s, size_t start, size_t end,
+                       bool is_dp, bool top)
 {
-    while (!it->done) {
-        ltuya_str_t k, v;
-        bool str;
-        ltuya_status_t st = iter_key(it, &k);
-        if (st != LTUYA_OK)
-            return st;
-        char c = it->json[it->pos];
-        bool dps = key_is(k, "dps") && c == '{';
-        bool data = key_is(k, "data") && c == '{' && top;
-        if (dps || data) {
-            ltuya_json_iter_t sub;
-            st = iter_open(&sub, it->json, it->len, it->pos, it->depth + 1u);
-            if (st == LTUYA_OK)
-                st = dps ? read_dps(&sub, out) : read_members(&sub, out, false);
-            if (st == LTUYA_OK)
-                st = iter_after(it, sub.pos);
-            if (st != LTUYA_OK)
-                return st;
-            continue;
+    bool str;
+    ltuya_str_t v = value_view(s, start, end, &str);
+    if (is_dp) {
+        int64_t id;
+        if (!parse_int64(k, &id) || id < 1 || id > 65535 || k.ptr[0] == '0' ||
+            out->count >= LTUYA_MAX_DPS) {
+            out->dropped++;
+            return;
         }
-        if ((st = iter_value(it, &v, &str)) != LTUYA_OK)
-            return st;
-        if (key_is(k, "cid") && str) {
-            out->cid = v;
-        } else if (key_is(k, "devId") && str && top) {
-            out->dev_id = v;
-        } else if (key_is(k, "t")) {
-            read_t(v, out);
-        } else if (key_is(k, "protocol") && !str && top) {
-            int64_t p;
-            if (parse_int64(v, &p) && p >= 0 && p < 1000)
-                out->protocol = (int)p;
-        }
+        ltuya_dp_t *dp = &out->dp[out->count++];
+        memset(dp, 0, sizeof *dp);
+        dp->id = (uint16_t)id;
+        classify(dp, v, str);
+    } else if (key_is(k, "cid") && str) {
+        out->cid = v;
+    } else if (key_is(k, "devId") && str && top) {
+        out->dev_id = v;
+    } else if (key_is(k, "t")) {
+        read_t(v, out);
+    } else if (key_is(k, "protocol") && !str && top) {
+        int64_t p;
+        if (parse_int64(v, &p) && p >= 0 && p < 1000)
+            out->protocol = (int)p;
     }
-    return LTUYA_OK;
 }
 
 static void dps_reset(ltuya_dps_t *out, const char *json)
@@ -841,14 +831,11 @@ static void dps_reset(ltuya_dps_t *out, const char *json)
 ltuya_status_t ltuya_json_parse_dps(const char *json, size_t len, ltuya_dps_t *out)
 {
     dps_reset(out, json);
-    ltuya_json_iter_t it;
-    ltuya_status_t st = ltuya_json_iter_init(&it, json, len);
-    if (st == LTUYA_OK && !it.object)
-        st = LTUYA_ERR_MALFORMED_JSON;
-    if (st == LTUYA_OK)
-        st = read_members(&it, out, true);
+    size_t pos = skip_ws(json, len, 0), end = 0;
+    ltuya_status_t st = pos < len && json[pos] == '{' ? scan_value(json, len, pos, 0, &end, out)
+                                                      : LTUYA_ERR_MALFORMED_JSON;
     /* nothing but whitespace may follow the object */
-    if (st == LTUYA_OK && skip_ws(json, len, it.pos) != len)
+    if (st == LTUYA_OK && skip_ws(json, len, end) != len)
         st = LTUYA_ERR_MALFORMED_JSON;
     if (st != LTUYA_OK)
         dps_reset(out, json); /* no half-read results from a broken document */

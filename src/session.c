@@ -221,6 +221,30 @@ ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now)
     return LTUYA_OK;
 }
 
+static ltuya_status_t send_refresh(ltuya_session_t *s, ltuya_jw_t *w, const uint16_t *ids, size_t n,
+                                   uint64_t now)
+{
+    if (n > LTUYA_MAX_REFRESH)
+        n = LTUYA_MAX_REFRESH;
+    ltuya_json_refresh(w, n ? ids : energy_dps, n ? n : 3);
+    s->req_cmd = LTUYA_CMD_UPDATEDPS;
+    return send_json(s, LTUYA_CMD_UPDATEDPS, w, now);
+}
+
+/* A request frame is queued: wait for its answer. */
+static ltuya_status_t started(ltuya_session_t *s, ltuya_req_t req, uint64_t now)
+{
+    s->req = req;
+    s->req_acked = false;
+    s->refresh_by_query = false;
+    s->req_deadline = now + s->opts.reply_timeout_ms;
+    /* Refresh is best effort (firmware on Tuya's device SDK ignores 0x12):
+     * half the reply timeout for its answer, then a status query stands in. */
+    if (req == LTUYA_REQ_REFRESH)
+        s->req_deadline = now + s->opts.reply_timeout_ms / 2;
+    return LTUYA_OK;
+}
+
 ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const ltuya_dp_t *dps,
                                      size_t n, uint64_t now)
 {
@@ -229,12 +253,8 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
     ltuya_status_t st;
     if (s->state != LTUYA_SESSION_READY)
         return LTUYA_ERR_BAD_STATE;
-    if (req == LTUYA_REQ_HEARTBEAT) {
-        if (s->req != LTUYA_REQ_NONE)
-            return LTUYA_ERR_BUSY;
-    } else if (s->req != LTUYA_REQ_NONE) {
+    if (s->req != LTUYA_REQ_NONE)
         return LTUYA_ERR_BUSY;
-    }
     ltuya_jw_init(&w, json, sizeof json);
     switch (req) {
     case LTUYA_REQ_STATUS:
@@ -248,13 +268,12 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
         st = send_json(s, s->req_cmd, &w, now);
         break;
     case LTUYA_REQ_REFRESH: {
+        /* kept for callers of this form; ltuya_session_refresh takes the ids */
         uint16_t ids[LTUYA_MAX_REFRESH];
         size_t k = n < LTUYA_MAX_REFRESH ? n : LTUYA_MAX_REFRESH;
         for (size_t i = 0; i < k; i++)
             ids[i] = dps[i].id;
-        ltuya_json_refresh(&w, k ? ids : energy_dps, k ? k : 3);
-        s->req_cmd = LTUYA_CMD_UPDATEDPS;
-        st = send_json(s, LTUYA_CMD_UPDATEDPS, &w, now);
+        st = send_refresh(s, &w, ids, k, now);
         break;
     }
     case LTUYA_REQ_HEARTBEAT:
@@ -264,17 +283,23 @@ ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const 
     default:
         return LTUYA_ERR_INVALID_ARG;
     }
-    if (st != LTUYA_OK)
-        return st;
-    s->req = req;
-    s->req_acked = false;
-    s->refresh_by_query = false;
-    s->req_deadline = now + s->opts.reply_timeout_ms;
-    /* Refresh is best effort (firmware on Tuya's device SDK ignores 0x12):
-     * half the reply timeout for its answer, then a status query stands in. */
-    if (req == LTUYA_REQ_REFRESH)
-        s->req_deadline = now + s->opts.reply_timeout_ms / 2;
-    return LTUYA_OK;
+    return st == LTUYA_OK ? started(s, req, now) : st;
+}
+
+ltuya_status_t ltuya_session_refresh(ltuya_session_t *s, const uint16_t *ids, size_t n,
+                                     uint64_t now)
+{
+    char json[LTUYA_JSON_SCRATCH];
+    ltuya_jw_t w;
+    if (s->state != LTUYA_SESSION_READY)
+        return LTUYA_ERR_BAD_STATE;
+    if (s->req != LTUYA_REQ_NONE)
+        return LTUYA_ERR_BUSY;
+    if (n && !ids)
+        return LTUYA_ERR_INVALID_ARG;
+    ltuya_jw_init(&w, json, sizeof json);
+    ltuya_status_t st = send_refresh(s, &w, ids, n, now);
+    return st == LTUYA_OK ? started(s, LTUYA_REQ_REFRESH, now) : st;
 }
 
 size_t ltuya_session_output(const ltuya_session_t *s, const uint8_t **data)

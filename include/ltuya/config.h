@@ -52,6 +52,9 @@
 #define LTUYA_WITH_V35 1
 #endif
 /* Derived: the 3.4/3.5 session-key negotiation is compiled in. */
+#ifdef LTUYA_WITH_HANDSHAKE
+#error "LTUYA_WITH_HANDSHAKE is derived from LTUYA_WITH_V34/V35: set those instead"
+#endif
 #define LTUYA_WITH_HANDSHAKE (LTUYA_WITH_V34 || LTUYA_WITH_V35)
 
 /* The English texts of ltuya_status_str(). 0 saves about 1 KiB of flash:
@@ -74,12 +77,14 @@
 
 /* The device API's DP cache: how many DPs it remembers (later new ids are
  * not cached) and the bytes for the text of string and raw-JSON DPs. A
- * typical plug reports 15-25 DPs, a handful of them strings. */
+ * typical plug reports 15-25 DPs, a handful of them strings. The pool's
+ * default keeps ltuya_device_t within 1 KiB on 32-bit targets (docs/size.md;
+ * scripts/size.sh --check holds it there). */
 #ifndef LTUYA_CACHE_DPS
 #define LTUYA_CACHE_DPS 32
 #endif
 #ifndef LTUYA_CACHE_POOL
-#define LTUYA_CACHE_POOL 192
+#define LTUYA_CACHE_POOL 176
 #endif
 
 /* ---- Buffers the caller provides (comfortable sizes) ----------------------- */
@@ -143,5 +148,8 @@
 #ifndef LTUYA_BACKOFF_MAX_MS
 #define LTUYA_BACKOFF_MAX_MS 30000
 #endif
+
+/* Combinations the code cannot honour stop the build here (#error). */
+#include "ltuya/check_config.h"
 
 #endif

@@ -133,6 +133,12 @@ ltuya_status_t ltuya_session_start(ltuya_session_t *s, uint64_t now_ms);
 ltuya_status_t ltuya_session_request(ltuya_session_t *s, ltuya_req_t req, const ltuya_dp_t *dps,
                                      size_t n, uint64_t now_ms);
 
+/* Refresh (UPDATEDPS) by DP id, without building an ltuya_dp_t per id:
+ * n = 0 refreshes 18, 19, 20; ids past LTUYA_MAX_REFRESH are ignored.
+ * Errors as ltuya_session_request(). */
+ltuya_status_t ltuya_session_refresh(ltuya_session_t *s, const uint16_t *ids, size_t n,
+                                     uint64_t now_ms);
+
 /* Bytes waiting to be sent (0 if none), and how many were sent. */
 size_t ltuya_session_output(const ltuya_session_t *s, const uint8_t **data);
 void ltuya_session_output_done(ltuya_session_t *s, size_t n);

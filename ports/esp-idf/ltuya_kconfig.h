@@ -41,6 +41,14 @@
 #endif
 #endif
 
+#ifndef LTUYA_WITH_V34
+#ifdef CONFIG_LTUYA_WITH_V34
+#define LTUYA_WITH_V34 1
+#else
+#define LTUYA_WITH_V34 0
+#endif
+#endif
+
 #ifndef LTUYA_WITH_V35
 #ifdef CONFIG_LTUYA_WITH_V35
 #define LTUYA_WITH_V35 1

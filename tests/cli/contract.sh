@@ -64,6 +64,9 @@ contains "on --dp 1 names the DP" "$err" "no DP 1"
 run on $args -V 3.3 --dp 77
 expect_rc "on --dp 77" $rc 1
 contains "on --dp 77 names the DP" "$err" "DP 77"
+stop_sim
+# firmware that acknowledges a write it drops (the simulator's silent-reject)
+start_sim 3.3 --profile bulb --quirk silent-reject
 run set $args -V 3.3 77=5
 expect_rc "set a DP the device lacks: acknowledged, not confirmed" $rc 10
 contains "unconfirmed write message" "$err" "the device acknowledged but has no DP 77"
@@ -101,12 +104,12 @@ run set $args -V 3.3 42='"7"' 9=86400
 expect_rc "quoted digits are a string" $rc 0
 contains "typed values reached the device" "$(sim_state)" '"9":86400,'
 contains "quoted digits stayed a string" "$(sim_state)" '"42":"7"'
-# the 32-bit bounds themselves are values: sent (to a DP the device lacks, so
-# the device's own range cannot refuse them first) and reported unconfirmed
+# the 32-bit bounds themselves are values: sent (to a DP the device lacks), and
+# the simulated plug refuses a write to an unknown DP with an error (exit 9)
 run set $args -V 3.3 77=2147483647
-expect_rc "int32 max is sent" $rc 10
+expect_rc "int32 max is sent" $rc 9
 run set $args -V 3.3 77=-2147483648
-expect_rc "int32 min is sent" $rc 10
+expect_rc "int32 min is sent" $rc 9
 run set $args -V 3.3 38="$(head -c 3000 /dev/zero | tr '\0' x)"
 expect_rc "value longer than a frame" $rc 2
 contains "the limit is named" "$err" "at most"

@@ -149,6 +149,44 @@ static void test_device_ack_ignores_forced_header(void **state)
     }
 }
 
+/* header_version names the "3.x" digits: only 31..35 can be written as
+ * such (issue 10: 99 became "9.9" and 200 "T.0" on the wire). */
+static void test_header_version_range(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t hv;
+        ltuya_status_t want;
+    } cases[] = {{0, LTUYA_OK},
+                 {31, LTUYA_OK},
+                 {33, LTUYA_OK},
+                 {35, LTUYA_OK},
+                 {30, LTUYA_ERR_INVALID_ARG},
+                 {36, LTUYA_ERR_INVALID_ARG},
+                 {99, LTUYA_ERR_INVALID_ARG},
+                 {200, LTUYA_ERR_INVALID_ARG},
+                 {3, LTUYA_ERR_INVALID_ARG}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ltuya_frame_spec_t s = {0};
+        uint8_t buf[128];
+        size_t n = 0;
+        s.version = LTUYA_V33;
+        s.key = key;
+        s.cmd = LTUYA_CMD_CONTROL;
+        s.payload = (const uint8_t *)"{}";
+        s.payload_len = 2;
+        s.header_version = cases[i].hv;
+        assert_int_equal(ltuya_frame_encode(&s, buf, sizeof buf, &n), cases[i].want);
+        if (cases[i].want != LTUYA_OK) {
+            assert_int_equal(ltuya_frame_encoded_size(&s), 0);
+            continue;
+        }
+        unsigned hv = cases[i].hv ? cases[i].hv : LTUYA_V33;
+        char want[4] = {(char)('0' + hv / 10), '.', (char)('0' + hv % 10), 0};
+        assert_memory_equal(buf + 16, want, 3);
+    }
+}
+
 /* Only "3.<digit>" is a version header: near misses stay in the payload. */
 static void test_header_lookalikes_stay_in_payload(void **state)
 {
@@ -308,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_brace_payload_without_key_is_plaintext),
         cmocka_unit_test(test_every_command_has_its_name),
         cmocka_unit_test(test_device_ack_ignores_forced_header),
+        cmocka_unit_test(test_header_version_range),
         cmocka_unit_test(test_header_lookalikes_stay_in_payload),
         cmocka_unit_test(test_v31_prefix_lookalikes_are_plaintext),
         cmocka_unit_test(test_missing_key_or_output),

@@ -438,6 +438,26 @@ static void test_reader_value_types(void **state)
     expect(&w, "{\"a\":[1,2]}");
 }
 
+/* An empty "dps" or "data" object ends where it starts: what follows is not
+ * read as its members (the one-pass reader once kept them open). */
+static void test_reader_empty_envelope_objects(void **state)
+{
+    (void)state;
+    parse_ok("{\"dps\":{},\"\":true,\"2\":{\"a\":[1,{}]},\"x\":{\"3\":4}}");
+    assert_true(d.has_dps);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(d.dropped, 0);
+    parse_ok("{\"data\":{},\"x\":{\"cid\":\"c\",\"t\":5,\"dps\":{\"1\":true}}}");
+    assert_false(d.has_dps);
+    assert_int_equal(d.cid.len, 0);
+    assert_false(d.has_t);
+    parse_ok("{\"data\":{\"dps\":{}},\"y\":[{\"9\":1}],\"dps\":{\"7\":[]}}");
+    assert_true(d.has_dps);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.dp[0].id, 7);
+    assert_int_equal(d.dp[0].type, LTUYA_DP_RAW);
+}
+
 static void test_reader_dp_ids_and_fields(void **state)
 {
     (void)state;
@@ -979,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_size_first),
         cmocka_unit_test(test_reader_real_payloads),
         cmocka_unit_test(test_reader_value_types),
+        cmocka_unit_test(test_reader_empty_envelope_objects),
         cmocka_unit_test(test_reader_dp_ids_and_fields),
         cmocka_unit_test(test_reader_duplicates),
         cmocka_unit_test(test_too_many_dps),

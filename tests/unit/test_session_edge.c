@@ -3,6 +3,7 @@
  * small, a random source that fails, damaged or unexpected frames, timers.
  * The main flows are in test_session.c; these pin down what happens off them.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ltuya/crypto.h"
@@ -308,6 +309,44 @@ static void test_refresh_with_ids(void **state)
     assert_int_equal(sent.cmd, LTUYA_CMD_UPDATEDPS);
     assert_int_equal(sent.payload_len, strlen("{\"dpId\":[4,25]}"));
     assert_memory_equal(sent.payload, "{\"dpId\":[4,25]}", sent.payload_len);
+}
+
+/* Refresh by id (issue 10: REFRESH took a 24-byte ltuya_dp_t per 2-byte id):
+ * the ids go out in order, past LTUYA_MAX_REFRESH they are cut, none means
+ * the energy DPs, and the request is tracked like any other. */
+static void test_refresh_by_ids(void **state)
+{
+    (void)state;
+    open_plain(LTUYA_V33);
+    ltuya_session_start(&s, 0);
+    const uint16_t ids[3] = {4, 25, 65535};
+    assert_int_equal(ltuya_session_refresh(&s, ids, 3, 0), LTUYA_OK);
+    assert_true(ltuya_session_busy(&s));
+    assert_int_equal(ltuya_session_refresh(&s, ids, 3, 0), LTUYA_ERR_BUSY);
+    assert_int_equal(take_sent(key), LTUYA_OK);
+    assert_int_equal(sent.cmd, LTUYA_CMD_UPDATEDPS);
+    assert_int_equal(sent.payload_len, strlen("{\"dpId\":[4,25,65535]}"));
+    assert_memory_equal(sent.payload, "{\"dpId\":[4,25,65535]}", sent.payload_len);
+    feed33(LTUYA_CMD_UPDATEDPS, 0, NULL, 1);
+    assert_false(ltuya_session_busy(&s));
+
+    uint16_t many[LTUYA_MAX_REFRESH + 4];
+    for (size_t i = 0; i < sizeof many / sizeof many[0]; i++)
+        many[i] = (uint16_t)(100 + i);
+    assert_int_equal(ltuya_session_refresh(&s, many, sizeof many / sizeof many[0], 2), LTUYA_OK);
+    assert_int_equal(take_sent(key), LTUYA_OK);
+    char last[16], cut[16];
+    snprintf(last, sizeof last, "%u]", 100u + LTUYA_MAX_REFRESH - 1);
+    snprintf(cut, sizeof cut, "%u", 100u + LTUYA_MAX_REFRESH);
+    assert_true(sent_contains(last));
+    assert_false(sent_contains(cut));
+    feed33(LTUYA_CMD_UPDATEDPS, 0, NULL, 3);
+
+    assert_int_equal(ltuya_session_refresh(&s, NULL, 0, 4), LTUYA_OK);
+    assert_int_equal(take_sent(key), LTUYA_OK);
+    assert_true(sent_contains("{\"dpId\":[18,19,20]}"));
+    feed33(LTUYA_CMD_UPDATEDPS, 0, NULL, 5);
+    assert_int_equal(ltuya_session_refresh(&s, NULL, 2, 6), LTUYA_ERR_INVALID_ARG);
 }
 
 static void test_header_overrides(void **state)
@@ -734,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_request_argument_checks),
         cmocka_unit_test(test_heartbeat_request),
         cmocka_unit_test(test_refresh_with_ids),
+        cmocka_unit_test(test_refresh_by_ids),
         cmocka_unit_test(test_header_overrides),
         cmocka_unit_test(test_output_partial_then_compacted),
         cmocka_unit_test(test_tx_buffer_too_small),
