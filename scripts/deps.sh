@@ -4,12 +4,16 @@
 set -euo pipefail
 want=${1:-test}
 
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev)
+# libuv and libmosquitto: `ltuya bridge` (the CLI builds without it when they are missing)
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libuv1-dev libmosquitto-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
-  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev) ;;
+  # mosquitto + mosquitto-clients: the bridge's tests and demo run against Debian's broker
+  test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev
+               mosquitto mosquitto-clients) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
-  demo|build|cross) ;;
+  demo) pkgs+=(mosquitto mosquitto-clients) ;;
+  build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)
   size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
                binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;
