@@ -204,6 +204,32 @@ static void save_state(bridge_t *b)
     bbuf_init(&p);
     bbuf_puts(&p, "{\"energy\":{");
     bool first = true;
+    /* counters of devices this instance does not drive (removed, or another shard's) stay */
+    ltuya_str_t energy, k, v;
+    bool is_str;
+    ltuya_json_iter_t it;
+    if (state_text &&
+        ltuya_json_get(state_text, state_len, "energy", &energy, &is_str) == LTUYA_OK && !is_str &&
+        ltuya_json_iter_init(&it, energy.ptr, energy.len) == LTUYA_OK) {
+        while (ltuya_json_iter_next(&it, &k, &v, &is_str) == LTUYA_OK) {
+            char id[40];
+            if (is_str || k.len >= sizeof id || v.len > 30)
+                continue;
+            memcpy(id, k.ptr, k.len);
+            id[k.len] = '\0';
+            bridge_dev_t *d = bridge_devs_first(b->devs);
+            while (d && strcmp(bridge_dev_cfg(d)->id, id))
+                d = bridge_devs_next(d);
+            if (d && bridge_dev_kwh(d) >= 0)
+                continue;
+            if (!first)
+                bbuf_puts(&p, ",");
+            first = false;
+            bbuf_json_str(&p, id, k.len);
+            bbuf_puts(&p, ":");
+            bbuf_add(&p, v.ptr, v.len);
+        }
+    }
     for (bridge_dev_t *d = bridge_devs_first(b->devs); d; d = bridge_devs_next(d)) {
         double kwh = bridge_dev_kwh(d);
         if (kwh < 0)

@@ -94,6 +94,10 @@ static const char *reason_of(const bridge_dev_t *d, ltuya_status_t why)
         return d->good ? "protocol error" : "wrong key";
     case LTUYA_ERR_CONN_LIMIT:
         return "client limit";
+    case LTUYA_ERR_REJECTED:
+        /* a 3.4/3.5 device drops a handshake it cannot decrypt, and a frame of a version it
+         * does not speak, alike: on a device that worked with this version it is the key */
+        return d->ever_good ? "wrong key" : "wrong key or version";
     case LTUYA_ERR_REFUSED:
     case LTUYA_ERR_UNREACHABLE:
     case LTUYA_ERR_TIMEOUT:

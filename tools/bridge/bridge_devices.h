@@ -44,7 +44,9 @@ void bridge_devs_remove(bridge_devs_t *ds, bridge_dev_t *d);
 const bridge_devcfg_t *bridge_dev_cfg(const bridge_dev_t *d);
 const ltuya_device_t *bridge_dev_device(const bridge_dev_t *d);
 bool bridge_dev_online(const bridge_dev_t *d);
-/* "unreachable", "wrong key", "client limit", "protocol error", "connecting", or "" online. */
+/* "unreachable", "wrong key", "wrong key or version" (a 3.4/3.5 device that closed the
+ * connection before it ever answered), "client limit", "protocol error", "connecting", or ""
+ * when online. */
 const char *bridge_dev_reason(const bridge_dev_t *d);
 /* The library's text for the last error ("" if none). */
 const char *bridge_dev_last_error(const bridge_dev_t *d);
