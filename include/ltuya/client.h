@@ -111,7 +111,10 @@ struct ltuya_client {
     uint64_t next_connect_ms;
     uint64_t state_deadline;    /* CONNECTING / PROBING: when that state times out */
     ltuya_status_t probe_cause; /* PROBING: the close that started it */
+    bool probe_listening;       /* PROBING: connected, listening (else still connecting) */
     ltuya_status_t last_error;  /* why the last connection or attempt ended */
+    bool ready_pending;         /* READY reached inside a session call: tell on_state after */
+    bool finished;              /* a request ended during the current drain() */
 };
 
 /* LTUYA_ERR_INVALID_ARG for a missing host/id/transport/clock or a key that

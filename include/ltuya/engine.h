@@ -150,11 +150,14 @@ struct ltuya_engine_dev {
     ltuya_engine_dev_opts_t opts;
     ltuya_engine_slot_t q[LTUYA_ENGINE_QUEUE];
     uint8_t q_head, q_len;
-    uint8_t phase;      /* of the head request: queued, sent, confirming, reading */
-    bool wrote;         /* last_write_ms is valid */
-    bool head_orphaned; /* the head request was cancelled while in flight */
-    uint8_t proof;      /* of the head write so far */
-    uint32_t confirmed; /* bit i: q[head].dps[i] reported with the value written */
+    uint8_t phase;         /* of the head request: queued, sent, confirming, reading */
+    uint8_t cstate;        /* the client's state as last reported (ltuya_client_state_t) */
+    uint8_t busy;          /* inside an engine call on this device: no re-entry into it */
+    bool kick;             /* the queue must be looked at (at the end of the call, or now) */
+    bool wrote;            /* last_write_ms is valid */
+    bool head_orphaned;    /* the head request was cancelled while in flight */
+    uint32_t confirmed;    /* bit i: q[head].dps[i] reported with the value written */
+    uint32_t contradicted; /* bit i: q[head].dps[i] last reported with another value */
     uint64_t last_write_ms;
     uint64_t confirm_deadline;
 };
