@@ -56,6 +56,7 @@ bench:
 	@bench/fleet.sh $(BUILD_BENCH)
 
 demo: build
+	@scripts/deps.sh demo
 	@scripts/demo.sh $(BUILD)/ltuya
 
 format:

@@ -27,6 +27,7 @@ typedef struct {
     uv_timer_t health, save;
     uint64_t started_ms;
     uint64_t last_in, last_out, last_health_ms;
+    bool started; /* bridge_start succeeded: the state file is ours to write */
     bool stopping;
     bool state_dirty;
     int exit_code;

@@ -750,6 +750,7 @@ bool bridge_start(bridge_t *b, char *err, size_t errcap)
     uv_signal_start(&b->sigint, on_signal, SIGINT);
     uv_signal_start(&b->sighup, on_signal, SIGHUP);
     bridge_mqtt_start(b->mqtt);
+    b->started = true;
     return true;
 }
 
@@ -762,13 +763,17 @@ static void close_one(uv_handle_t *h, void *arg)
 
 void bridge_stop(bridge_t *b)
 {
-    save_state(b);
-    for (bridge_dev_t *d = bridge_devs_first(b->devs); d; d = bridge_devs_next(d)) {
+    if (b->started)
+        save_state(b);
+    for (bridge_dev_t *d = b->devs ? bridge_devs_first(b->devs) : NULL; d;
+         d = bridge_devs_next(d)) {
         free(bridge_dev_user(d));
         bridge_dev_set_user(d, NULL);
     }
-    bridge_devs_free(b->devs);
-    bridge_mqtt_free(b->mqtt);
+    if (b->devs)
+        bridge_devs_free(b->devs);
+    if (b->mqtt)
+        bridge_mqtt_free(b->mqtt);
     uv_walk(b->loop, close_one, NULL);
     uv_run(b->loop, UV_RUN_DEFAULT);
     bbuf_free(&b->topic);
