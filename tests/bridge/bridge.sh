@@ -258,13 +258,20 @@ require("fs").writeFileSync(process.argv[4], JSON.stringify(devs));
 ' $fleet_port $key "$work/fleet100.json" "$work/devices.json"
 stop_sims
 start_sims "$work/fleet100.json"
-start_bridge --base-topic shard --client-id shard-test
+# this instance speaks MQTT 5 and announces entities the pre-2024.11 way
+start_bridge --base-topic shard --client-id shard-test --protocol 5 --discovery entity
 check "100 devices online" 'for i in $(seq 300); do [ $(grep -Ec "^shard/d[0-9]+/availability \{\"state\":\"online\"\}" "$work/sub.log") -ge 100 ] && break; sleep 0.2; done; [ $(grep -Ec "^shard/d[0-9]+/availability \{\"state\":\"online\"\}" "$work/sub.log") -eq 100 ]'
 check "100 devices: every state published" '[ $(grep -Eo "^shard/d[0-9]+ \{" "$work/sub.log" | sort -u | wc -l) -eq 100 ]'
 pub shard/d3/set/state OFF
 pub shard/d4/set/state OFF
 pub shard/d0/set/state OFF
 check "100 devices: writes on 3.1, 3.4, 3.5 confirmed" 'for i in $(seq 50); do [ $(grep -Ec "^shard/bridge/response/device/set \{\"status\":\"ok\",\"data\":\{\"device\":\"d[034]\"" "$work/sub.log") -ge 3 ] && break; sleep 0.2; done; [ $(grep -Ec "^shard/bridge/response/device/set \{\"status\":\"ok\",\"data\":\{\"device\":\"d[034]\"" "$work/sub.log") -eq 3 ]'
+ent=$(retained "homeassistant/switch/ltuya_bf100000000000000003/state/config")
+check "per-entity discovery: switch" 'echo "$ent" | node -e '"'"'const c=JSON.parse(require("fs").readFileSync(0,"utf8"));
+  process.exit(c.unique_id==="ltuya_bf100000000000000003_state"&&c.command_topic==="shard/d3/set/state"&&c.device&&c.origin&&!c.platform?0:1)'"'"''
+ent=$(retained "homeassistant/sensor/ltuya_bf100000000000000003/energy/config")
+check "per-entity discovery: energy sensor" 'echo "$ent" | node -e '"'"'const c=JSON.parse(require("fs").readFileSync(0,"utf8"));
+  process.exit(c.state_class==="total_increasing"&&c.unit_of_measurement==="kWh"?0:1)'"'"''
 stop_bridge
 
 # ---- secrets ----------------------------------------------------------------------------------
