@@ -79,7 +79,7 @@ say "5. The MQTT bridge: mosquitto on 127.0.0.1:$mport, plugs 'kitchen' (3.3) an
 printf '$ %s\n' "ltuya bridge --mqtt mqtt://127.0.0.1:$mport --devices devices.json --state-dir state &"
 printf '$ %s\n' "mosquitto_sub -v -t 'ltuya/#' -t 'homeassistant/#'"
 "$bin" bridge --mqtt mqtt://127.0.0.1:$mport --devices "$bwork/devices.json" --state-dir "$bwork/state" \
-  --log-level warning &
+  --log-level warning --no-beacons &
 bpids+=($!)
 for _ in $(seq 100); do [ "$(grep -c '/availability {"state":"online"}' "$bwork/sub.log")" -ge 2 ] &&
   [ "$(grep -c '^homeassistant/device/' "$bwork/sub.log")" -ge 2 ] && break; sleep 0.1; done

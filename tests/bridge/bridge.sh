@@ -22,9 +22,10 @@ base=$((20000 + ($$ * 7) % 9000))
 mport=$base            # the broker
 dport=$((base + 1))    # plug1..plug3 at dport..dport+2
 fleet_port=$((base + 10)) # 100 devices from there
+bport=$((base + 9))    # the bridge listens for the simulators' beacons here
 key=0123456789abcdef
 badkey=fedcba9876543210
-id1=bf00000000000000b001 id2=bf00000000000000b002 id3=bf00000000000000b003 id4=bf00000000000000b004
+id1=bf00000000000000b001 id2=bf00000000000000b002 id3=bf00000000000000b003 id4=bf00000000000000b004 id5=bf00000000000000b005
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -63,9 +64,10 @@ start_sub() {
   sub_pid=$!
   sleep 0.3
 }
-start_sims() { # fleet file
+start_sims() { # fleet file [sim options]
+  local fleet=$1; shift
   rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --config "$1" --beacon-interval 0 <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
+  "$bin" sim --config "$fleet" --beacon-interval 0 "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
   sim_pid=$!
   exec 9>"$work/ctl"
   for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
@@ -78,7 +80,7 @@ stop_sims() {
 sim_cmd() { echo "$1" >&9; sleep 0.3; tail -n 1 "$work/sim.out"; }
 start_bridge() { # extra options
   "$bin" bridge --mqtt mqtt://127.0.0.1:$mport --devices "$work/devices.json" --state-dir "$work/state" \
-    --health-interval 2 --energy-interval 5 --log-level debug "$@" 2>>"$work/bridge.log" &
+    --health-interval 2 --energy-interval 5 --log-level debug --beacon-port $bport "$@" 2>>"$work/bridge.log" &
   bridge_pid=$!
 }
 stop_bridge() { kill -TERM "$bridge_pid" 2>/dev/null; wait "$bridge_pid" 2>/dev/null; local rc=$?; bridge_pid=; return $rc; }
@@ -89,7 +91,8 @@ cat >"$work/fleet.json" <<JSON
 [{"id":"$id1","key":"$key","port":$dport,"version":"3.3"},
  {"id":"$id2","key":"$key","port":$((dport + 1)),"version":"3.5"},
  {"id":"$id3","key":"$key","port":$((dport + 2)),"version":"3.3"},
- {"id":"$id4","key":"$key","port":$((dport + 3)),"version":"3.4"}]
+ {"id":"$id4","key":"$key","port":$((dport + 3)),"version":"3.4"},
+ {"id":"$id5","key":"$key","port":$((dport + 4)),"version":"3.3"}]
 JSON
 cat >"$work/devices.json" <<JSON
 [{"name":"plug1","id":"$id1","key":"$key","ip":"127.0.0.1","port":$dport,"version":"3.3"},
@@ -97,13 +100,14 @@ cat >"$work/devices.json" <<JSON
   "mapping":{"1":{"code":"switch_1","type":"Boolean","values":{}},
              "9":{"code":"countdown_1","type":"Integer","values":{"unit":"s","scale":0}}}},
  {"name":"wrongkey","id":"$id3","key":"$badkey","ip":"127.0.0.1","port":$((dport + 2)),"version":"3.3"},
- {"name":"wrongkey34","id":"$id4","key":"$badkey","ip":"127.0.0.1","port":$((dport + 3)),"version":"3.4"}]
+ {"name":"wrongkey34","id":"$id4","key":"$badkey","ip":"127.0.0.1","port":$((dport + 3)),"version":"3.4"},
+ {"name":"moved","id":"$id5","key":"$key","ip":"127.0.0.9","port":$((dport + 4)),"version":"3.3"}]
 JSON
 chmod 600 "$work/devices.json"
 
 start_broker
 start_sub
-start_sims "$work/fleet.json"
+start_sims "$work/fleet.json" --beacon-interval 1 --udp-port $bport
 start_bridge
 
 # ---- topics and discovery ----------------------------------------------------------
@@ -117,7 +121,12 @@ check "wrong key on 3.4: handshake dropped" 'wait_log "^ltuya/wrongkey34/availab
 check "bridge/state retained" '[ "$(retained ltuya/bridge/state)" = "{\"state\":\"online\"}" ]'
 devs=$(retained ltuya/bridge/devices)
 check "bridge/devices retained JSON" 'echo "$devs" | json_ok'
-check "bridge/devices lists them" 'case "$devs" in *plug1*plug2*wrongkey*wrongkey34*) true ;; *) false ;; esac'
+check "bridge/devices lists them" 'case "$devs" in *plug1*plug2*wrongkey*wrongkey34*moved*) true ;; *) false ;; esac'
+# "moved" is configured at 127.0.0.9 where nothing listens; its beacons say 127.0.0.1
+check "moved device re-learnt from its beacon" 'wait_log "^ltuya/moved/availability \{\"state\":\"online\"\}" 20'
+check "re-learnt address in bridge/devices" 'for i in $(seq 20); do retained ltuya/bridge/devices | grep -q "\"name\":\"moved\",\"ip\":\"127.0.0.1\"" && break; sleep 0.2; done; retained ltuya/bridge/devices | grep -q "\"name\":\"moved\",\"ip\":\"127.0.0.1\""'
+pub ltuya/bridge/request/devices/rescan '{"seconds":2,"transaction":"scan"}'
+check "devices/rescan lists the devices beaconing" 'wait_log "^ltuya/bridge/response/devices/rescan \{\"status\":\"ok\",\"data\":\{\"devices\":\[.*\"id\":\"$id1\",\"ip\":\"127.0.0.1\",\"version\":\"3.3\".*\"name\":\"plug1\".*\"transaction\":\"scan\"" 6'
 check "plug state retained" 'retained ltuya/plug1 | grep -q "\"dps\":{\"1\":true"'
 for id in $id1 $id2; do
   cfg=$(retained "homeassistant/device/ltuya_$id/config")
@@ -137,7 +146,7 @@ check "unique ids from the device id only" '! echo "$uids" | grep -qv "ltuya_bf0
 n0=$(count_log "^homeassistant/device/ltuya_$id1/config")
 pub homeassistant/status online
 check "discovery re-published on homeassistant/status" 'for i in $(seq 30); do [ $(count_log "^homeassistant/device/ltuya_$id1/config") -gt $n0 ] && break; sleep 0.1; done; [ $(count_log "^homeassistant/device/ltuya_$id1/config") -gt $n0 ]'
-check "health" 'wait_log "^ltuya/bridge/health \{\"uptime\":[0-9]+,\"rss_kib\":[0-9]+,\"devices\":\{\"online\":2,\"offline\":2\}" 6'
+check "health" 'wait_log "^ltuya/bridge/health \{\"uptime\":[0-9]+,\"rss_kib\":[0-9]+,\"devices\":\{\"online\":3,\"offline\":2\}" 6'
 
 # ---- commands --------------------------------------------------------------------------
 pub ltuya/plug1/set '{"state":"OFF","transaction":"t-off"}'
@@ -184,7 +193,7 @@ check "state shows the burst's last value" 'wait_log "^ltuya/plug2 \{.*\"countdo
 stop_sims
 check "sim gone: offline, unreachable" 'wait_log "^ltuya/plug1/availability \{\"state\":\"offline\",\"reason\":\"unreachable\"" 25'
 n_on=$(count_log '^ltuya/plug1/availability \{"state":"online"\}')
-start_sims "$work/fleet.json"
+start_sims "$work/fleet.json" --beacon-interval 1 --udp-port $bport
 check "sim back: online again" 'for i in $(seq 400); do [ $(count_log "^ltuya/plug1/availability \{\"state\":\"online\"\}") -gt $n_on ] && break; sleep 0.1; done; [ $(count_log "^ltuya/plug1/availability \{\"state\":\"online\"\}") -gt $n_on ]'
 check "sim back: fresh state" 'sleep 1; retained ltuya/plug1 | grep -q "\"state\":\"ON\""'
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "bridge_beacons.h"
 #include "bridge_buf.h"
 #include "bridge_cmd.h"
 #include "bridge_config.h"
@@ -23,6 +24,13 @@ typedef struct {
     uv_loop_t *loop;
     bridge_mqtt_t *mqtt;
     bridge_devs_t *devs;
+    bridge_beacons_t *beacons;
+    /* devices/rescan in progress: beacons seen so far */
+    bool rescanning;
+    uv_timer_t rescan_timer;
+    ltuya_beacon_t *seen;
+    size_t seen_count, seen_cap;
+    char rescan_transaction[72];
     uv_signal_t sigterm, sigint, sighup;
     uv_timer_t health, save;
     uint64_t started_ms;

@@ -23,6 +23,11 @@ void bridge_settings_defaults(bridge_settings_t *s)
     s->min_write_interval_ms = 0; /* the engine's default */
     s->health_interval_s = 60;
     s->log_level = 2; /* info */
+    s->beacons = true;
+    s->beacon_ports[0] = 6666; /* 3.1 plaintext */
+    s->beacon_ports[1] = 6667; /* 3.2-3.4 */
+    s->beacon_ports[2] = 7000; /* 3.5 */
+    s->beacon_port_count = 3;
 }
 
 static void seterr(char *err, size_t cap, const char *fmt, ...)
@@ -271,6 +276,30 @@ bool bridge_settings_apply_json(bridge_settings_t *s, const char *text, size_t l
                 return false;
             }
             s->log_level = found;
+        } else if (key_is(k, "beacons")) {
+            if (!bool_of(v, is_str, &s->beacons)) {
+                seterr(err, errcap, "config: \"beacons\" must be true or false");
+                return false;
+            }
+        } else if (key_is(k, "beacon_ports")) {
+            ltuya_json_iter_t pi;
+            ltuya_str_t pv;
+            bool ps;
+            size_t cnt = 0;
+            bool okp = !is_str && ltuya_json_iter_init(&pi, v.ptr, v.len) == LTUYA_OK && !pi.object;
+            ltuya_status_t pst = LTUYA_OK;
+            while (okp && (pst = ltuya_json_iter_next(&pi, NULL, &pv, &ps)) == LTUYA_OK) {
+                if (cnt == 4 || !int_of(pv, ps, 1, 65535, &n)) {
+                    okp = false;
+                    break;
+                }
+                s->beacon_ports[cnt++] = (uint16_t)n;
+            }
+            if (!okp || pst != LTUYA_ERR_NOT_FOUND || cnt == 0) {
+                seterr(err, errcap, "config: \"beacon_ports\" must be 1 to 4 port numbers");
+                return false;
+            }
+            s->beacon_port_count = cnt;
         } else if (key_is(k, "overrides")) {
             if (is_str || v.len == 0 || v.ptr[0] != '{') {
                 seterr(err, errcap,

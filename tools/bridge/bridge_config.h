@@ -86,6 +86,10 @@ typedef struct {
     uint32_t min_write_interval_ms;
     uint32_t health_interval_s;
     int log_level;
+    /* passive UDP beacon listening (re-learning moved devices, devices/rescan) */
+    bool beacons;
+    uint16_t beacon_ports[4];
+    size_t beacon_port_count;
     /* per-device overrides from the config file ({"overrides":{"id or name":{..}}}), raw JSON */
     char *overrides_json;
     size_t overrides_len;

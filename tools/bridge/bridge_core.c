@@ -436,6 +436,78 @@ static bool options_allowed(ltuya_str_t obj, char *err, size_t errcap)
     return true;
 }
 
+/* ---- beacons ------------------------------------------------------------------------ */
+
+static void rescan_done(uv_timer_t *t)
+{
+    bridge_t *b = t->data;
+    bbuf_t data;
+    bbuf_init(&data);
+    bbuf_puts(&data, "{\"devices\":[");
+    for (size_t i = 0; i < b->seen_count; i++) {
+        const ltuya_beacon_t *s = &b->seen[i];
+        bridge_dev_t *d = find_dev(b, s->id);
+        bbuf_puts(&data, i ? ",{\"id\":" : "{\"id\":");
+        bbuf_json_str(&data, s->id, strlen(s->id));
+        bbuf_puts(&data, ",\"ip\":");
+        bbuf_json_str(&data, s->ip, strlen(s->ip));
+        bbuf_puts(&data, ",\"version\":");
+        bbuf_json_str(&data, s->version, strlen(s->version));
+        bbuf_puts(&data, ",\"product_key\":");
+        bbuf_json_str(&data, s->product_key, strlen(s->product_key));
+        bbuf_puts(&data, ",\"name\":");
+        if (d)
+            bbuf_json_str(&data, bridge_dev_cfg(d)->name, strlen(bridge_dev_cfg(d)->name));
+        else
+            bbuf_puts(&data, "null");
+        bbuf_puts(&data, "}");
+    }
+    bbuf_puts(&data, "]}");
+    b->rescanning = false;
+    respond(b, "devices/rescan", true, bbuf_str(&data), "", b->rescan_transaction);
+    bbuf_free(&data);
+}
+
+static void on_beacon(void *user, const ltuya_beacon_t *bc)
+{
+    bridge_t *b = user;
+    if (b->rescanning) {
+        size_t i = 0;
+        while (i < b->seen_count && strcmp(b->seen[i].id, bc->id))
+            i++;
+        if (i == b->seen_count && b->seen_count < 10000) {
+            if (b->seen_count == b->seen_cap) {
+                size_t cap = b->seen_cap ? b->seen_cap * 2 : 16;
+                ltuya_beacon_t *n = realloc(b->seen, cap * sizeof *n);
+                if (n) {
+                    b->seen = n;
+                    b->seen_cap = cap;
+                }
+            }
+            if (b->seen_count < b->seen_cap)
+                b->seen[b->seen_count++] = *bc;
+        } else if (i < b->seen_count) {
+            b->seen[i] = *bc; /* the latest address */
+        }
+    }
+    bridge_dev_t *d = find_dev(b, bc->id);
+    if (!d || bridge_dev_online(d) || !bc->ip[0])
+        return;
+    const bridge_devcfg_t *c = bridge_dev_cfg(d);
+    if (!strcmp(c->ip, bc->ip) || strlen(bc->ip) >= sizeof c->ip)
+        return;
+    /* an offline device announces itself elsewhere: DHCP gave it a new address */
+    blog(BLOG_INFO, "%s: beacon from %s (was %s): reconnecting there", c->name, bc->ip, c->ip);
+    bridge_devcfg_t cfg = *c;
+    snprintf(cfg.ip, sizeof cfg.ip, "%s", bc->ip);
+    char err[200];
+    if (!reconfigure(b, d, &cfg, err, sizeof err))
+        blog(BLOG_ERROR, "%s", err);
+    memset(&cfg, 0, sizeof cfg);
+    if (bridge_mqtt_connected(b->mqtt))
+        publish_devices(b);
+}
+
 static void handle_request(bridge_t *b, const char *what, const char *payload, size_t len)
 {
     bridge_req_t r;
@@ -503,10 +575,21 @@ static void handle_request(bridge_t *b, const char *what, const char *payload, s
         publish_devices(b);
         break;
     case BRIDGE_REQ_RESCAN:
-        ok = false;
-        snprintf(err, sizeof err,
-                 "devices/rescan is not available in this version: set \"ip\" "
-                 "with device/options");
+        if (!b->beacons) {
+            ok = false;
+            snprintf(err, sizeof err, "beacon listening is off (--no-beacons, or no port bound)");
+        } else if (b->rescanning) {
+            ok = false;
+            snprintf(err, sizeof err, "a rescan is running");
+        } else {
+            /* answered when the time is up (rescan_done) */
+            b->rescanning = true;
+            b->seen_count = 0;
+            snprintf(b->rescan_transaction, sizeof b->rescan_transaction, "%s", r.transaction);
+            uv_timer_start(&b->rescan_timer, rescan_done, 1000ull * r.seconds, 0);
+            bbuf_free(&data);
+            return;
+        }
         break;
     }
     respond(b, what, ok, bbuf_str(&data), err, r.transaction);
@@ -730,6 +813,15 @@ bool bridge_start(bridge_t *b, char *err, size_t errcap)
         bridge_mqtt_new(b->loop, &b->s, &mc, will_topic, "{\"state\":\"offline\"}", err, errcap);
     if (!b->devs || !b->mqtt)
         return false;
+    uv_timer_init(b->loop, &b->rescan_timer);
+    b->rescan_timer.data = b;
+    if (b->s.beacons) {
+        char berr[100];
+        b->beacons = bridge_beacons_open(b->loop, b->s.beacon_ports, b->s.beacon_port_count,
+                                         on_beacon, b, berr, sizeof berr);
+        if (!b->beacons)
+            blog(BLOG_WARN, "beacons: %s; moved devices are not re-learnt", berr);
+    }
     uv_timer_init(b->loop, &devlist_timer);
     devlist_timer.data = b;
     if (!bridge_load_devices(b, err, errcap))
@@ -770,6 +862,10 @@ void bridge_stop(bridge_t *b)
         free(bridge_dev_user(d));
         bridge_dev_set_user(d, NULL);
     }
+    bridge_beacons_close(b->beacons);
+    b->beacons = NULL;
+    free(b->seen);
+    b->seen = NULL;
     if (b->devs)
         bridge_devs_free(b->devs);
     if (b->mqtt)

@@ -33,6 +33,9 @@ static void usage(FILE *f)
                "  --health-interval S      bridge/health every S s (default 60)\n"
                "  --no-retain-state        publish device state without the retain flag\n"
                "  --log-level L            error, warning, info (default) or debug\n"
+               "  --beacon-port P          listen for device beacons on UDP P (repeatable;\n"
+               "                           default 6666, 6667, 7000): moved devices are re-learnt\n"
+               "  --no-beacons             do not listen for beacons\n"
                "\n"
                "The MQTT user name and password may also come from LTUYA_BRIDGE_USERNAME and\n"
                "LTUYA_BRIDGE_PASSWORD (precedence: URL, environment, config file).\n"
@@ -83,7 +86,9 @@ int ltuya_bridge_main(int argc, char **argv)
         O_MINW,
         O_HEALTH,
         O_NORETAIN,
-        O_LOG
+        O_LOG,
+        O_NOBEACONS,
+        O_BEACONPORT
     };
     static const struct option opts[] = {
         {"mqtt", required_argument, 0, O_MQTT},
@@ -106,6 +111,8 @@ int ltuya_bridge_main(int argc, char **argv)
         {"health-interval", required_argument, 0, O_HEALTH},
         {"no-retain-state", no_argument, 0, O_NORETAIN},
         {"log-level", required_argument, 0, O_LOG},
+        {"no-beacons", no_argument, 0, O_NOBEACONS},
+        {"beacon-port", required_argument, 0, O_BEACONPORT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -144,6 +151,7 @@ int ltuya_bridge_main(int argc, char **argv)
     bridge_settings_apply_env(&b.s);
 
     const char *url = NULL;
+    bool beacon_port_given = false;
     optind = 1;
     int c;
     long n;
@@ -240,6 +248,21 @@ int ltuya_bridge_main(int argc, char **argv)
                 b.s.log_level = found;
             break;
         }
+        case O_NOBEACONS:
+            b.s.beacons = false;
+            break;
+        case O_BEACONPORT:
+            ok = uint_opt(optarg, 1, 65535, &n, "--beacon-port");
+            if (!beacon_port_given)
+                b.s.beacon_port_count = 0;
+            beacon_port_given = true;
+            if (ok && b.s.beacon_port_count == 4) {
+                fprintf(stderr, "ltuya bridge: at most 4 --beacon-port\n");
+                ok = false;
+            }
+            if (ok)
+                b.s.beacon_ports[b.s.beacon_port_count++] = (uint16_t)n;
+            break;
         case 'h':
             usage(stdout);
             return 0;
