@@ -25,7 +25,7 @@ fleet_port=$((base + 10)) # 100 devices from there
 bport=$((base + 9))    # the bridge listens for the simulators' beacons here
 key=0123456789abcdef
 badkey=fedcba9876543210
-id1=bf00000000000000b001 id2=bf00000000000000b002 id3=bf00000000000000b003 id4=bf00000000000000b004 id5=bf00000000000000b005
+id1=bf00000000000000b001 id2=bf00000000000000b002 id3=bf00000000000000b003 id4=bf00000000000000b004 id5=bf00000000000000b005 id6=bf00000000000000b006
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -92,7 +92,8 @@ cat >"$work/fleet.json" <<JSON
  {"id":"$id2","key":"$key","port":$((dport + 1)),"version":"3.5"},
  {"id":"$id3","key":"$key","port":$((dport + 2)),"version":"3.3"},
  {"id":"$id4","key":"$key","port":$((dport + 3)),"version":"3.4"},
- {"id":"$id5","key":"$key","port":$((dport + 4)),"version":"3.3"}]
+ {"id":"$id5","key":"$key","port":$((dport + 4)),"version":"3.3"},
+ {"id":"$id6","key":"$key","port":$((dport + 5)),"version":"3.3"}]
 JSON
 cat >"$work/devices.json" <<JSON
 [{"name":"plug1","id":"$id1","key":"$key","ip":"127.0.0.1","port":$dport,"version":"3.3"},
@@ -101,13 +102,15 @@ cat >"$work/devices.json" <<JSON
              "9":{"code":"countdown_1","type":"Integer","values":{"unit":"s","scale":0}}}},
  {"name":"wrongkey","id":"$id3","key":"$badkey","ip":"127.0.0.1","port":$((dport + 2)),"version":"3.3"},
  {"name":"wrongkey34","id":"$id4","key":"$badkey","ip":"127.0.0.1","port":$((dport + 3)),"version":"3.4"},
- {"name":"moved","id":"$id5","key":"$key","ip":"127.0.0.9","port":$((dport + 4)),"version":"3.3"}]
+ {"name":"moved","id":"$id5","key":"$key","ip":"127.0.0.9","port":$((dport + 4)),"version":"3.3"},
+ {"name":"busy","id":"$id6","key":"$key","ip":"127.0.0.1","port":$((dport + 5)),"version":"3.3"}]
 JSON
 chmod 600 "$work/devices.json"
 
 start_broker
 start_sub
 start_sims "$work/fleet.json" --beacon-interval 1 --udp-port $bport
+exec 7<>/dev/tcp/127.0.0.1/$((dport + 5)) # another client holds busy's only connection
 start_bridge
 
 # ---- topics and discovery ----------------------------------------------------------
@@ -122,6 +125,9 @@ check "bridge/state retained" '[ "$(retained ltuya/bridge/state)" = "{\"state\":
 devs=$(retained ltuya/bridge/devices)
 check "bridge/devices retained JSON" 'echo "$devs" | json_ok'
 check "bridge/devices lists them" 'case "$devs" in *plug1*plug2*wrongkey*wrongkey34*moved*) true ;; *) false ;; esac'
+check "client limit diagnosed" 'wait_log "^ltuya/busy/availability \{\"state\":\"offline\",\"reason\":\"client limit\"" 15'
+exec 7>&-
+check "slot free again: online" 'wait_log "^ltuya/busy/availability \{\"state\":\"online\"\}" 40'
 # "moved" is configured at 127.0.0.9 where nothing listens; its beacons say 127.0.0.1
 check "moved device re-learnt from its beacon" 'wait_log "^ltuya/moved/availability \{\"state\":\"online\"\}" 20'
 check "re-learnt address in bridge/devices" 'for i in $(seq 20); do retained ltuya/bridge/devices | grep -q "\"name\":\"moved\",\"ip\":\"127.0.0.1\"" && break; sleep 0.2; done; retained ltuya/bridge/devices | grep -q "\"name\":\"moved\",\"ip\":\"127.0.0.1\""'
@@ -146,7 +152,7 @@ check "unique ids from the device id only" '! echo "$uids" | grep -qv "ltuya_bf0
 n0=$(count_log "^homeassistant/device/ltuya_$id1/config")
 pub homeassistant/status online
 check "discovery re-published on homeassistant/status" 'for i in $(seq 30); do [ $(count_log "^homeassistant/device/ltuya_$id1/config") -gt $n0 ] && break; sleep 0.1; done; [ $(count_log "^homeassistant/device/ltuya_$id1/config") -gt $n0 ]'
-check "health" 'wait_log "^ltuya/bridge/health \{\"uptime\":[0-9]+,\"rss_kib\":[0-9]+,\"devices\":\{\"online\":3,\"offline\":2\}" 6'
+check "health" 'wait_log "^ltuya/bridge/health \{\"uptime\":[0-9]+,\"rss_kib\":[0-9]+,\"devices\":\{\"online\":4,\"offline\":2\}" 6'
 
 # ---- commands --------------------------------------------------------------------------
 pub ltuya/plug1/set '{"state":"OFF","transaction":"t-off"}'
