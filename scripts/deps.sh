@@ -4,7 +4,8 @@
 set -euo pipefail
 want=${1:-test}
 
-# libuv and libmosquitto: `ltuya bridge` (the CLI builds without it when they are missing)
+# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c, ltuya bridge); the core does not use it
+# libmosquitto-dev: `ltuya bridge` (the CLI builds without it when it is missing)
 pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libuv1-dev libmosquitto-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12

@@ -41,7 +41,6 @@ static void on_event(void *user, const ltuya_event_t *ev)
         c->req = LTUYA_REQ_NONE;
         c->finished = true;
         c->result = ev->status;
-        c->result_has_dps = ev->dps != NULL;
         if (ev->dps && c->result_dps)
             *c->result_dps = *ev->dps;
         c->device_error[0] = 0;
@@ -137,6 +136,8 @@ ltuya_status_t ltuya_client_init(ltuya_client_t *c, const ltuya_client_opts_t *o
     return LTUYA_OK;
 }
 
+_Static_assert(LTUYA_STATUS_COUNT_ <= 255, "last_error is a uint8_t");
+
 /* ---- connection life cycle --------------------------------------------------- */
 
 /* How long the diagnosis listens on its silent connection for the close. */
@@ -155,7 +156,7 @@ static ltuya_status_t io_status(int n)
 
 static void set_state(ltuya_client_t *c, ltuya_client_state_t st, ltuya_status_t why)
 {
-    c->state = st;
+    c->state = (uint8_t)st;
     if (c->opts.on_state)
         c->opts.on_state(c->opts.user, st, why);
 }
@@ -214,7 +215,7 @@ static ltuya_status_t end_connection(ltuya_client_t *c, ltuya_status_t st)
     transport_close(c);
     c->stale = false;
     schedule_backoff(c);
-    c->last_error = st;
+    c->last_error = (uint8_t)st;
     fail_request(c, st);
     if (c->want_open && c->opts.reconnect) {
         set_state(c, LTUYA_CLIENT_BACKOFF, st);
@@ -275,13 +276,14 @@ static ltuya_status_t attempt(ltuya_client_t *c)
     c->stale = false;
     c->frames_sent = c->frames_seen = 0;
     c->result = LTUYA_OK;
+    c->conn_id++;
     ltuya_status_t st = tcp_start(c);
     /* the connect deadline starts after connect_start returned: a port that
      * resolves a name there has done so by now (transport.h) */
     uint64_t t = now(c);
     if (st == LTUYA_NEED_MORE) {
         c->connected = true;
-        c->state_deadline = t + c->opts.connect_timeout_ms;
+        c->next_connect_ms = t + c->opts.connect_timeout_ms;
         set_state(c, LTUYA_CLIENT_CONNECTING, LTUYA_OK);
         return LTUYA_OK;
     }
@@ -297,14 +299,14 @@ static ltuya_status_t attempt(ltuya_client_t *c)
 static ltuya_status_t start_probe(ltuya_client_t *c, ltuya_status_t cause)
 {
     transport_close(c);
-    c->probe_cause = cause;
     c->state = LTUYA_CLIENT_PROBING;
+    c->conn_id++;
     ltuya_status_t st = tcp_start(c);
     uint64_t t = now(c);
     if (st != LTUYA_OK && st != LTUYA_NEED_MORE)
         return end_connection(c, LTUYA_ERR_REJECTED);
     c->connected = true;
-    c->state_deadline = t + (st == LTUYA_OK ? LTUYA_PROBE_LISTEN_MS : c->opts.connect_timeout_ms);
+    c->next_connect_ms = t + (st == LTUYA_OK ? LTUYA_PROBE_LISTEN_MS : c->opts.connect_timeout_ms);
     c->probe_listening = st == LTUYA_OK;
     set_state(c, LTUYA_CLIENT_PROBING, cause);
     return LTUYA_OK;
@@ -321,7 +323,7 @@ static ltuya_status_t lost(ltuya_client_t *c, ltuya_status_t st)
     if ((st == LTUYA_ERR_CLOSED || st == LTUYA_ERR_RESET) && c->frames_seen == 0 &&
         c->frames_sent > 0) {
         start_probe(c, st);
-        return c->state == LTUYA_CLIENT_PROBING ? LTUYA_OK : c->last_error;
+        return c->state == LTUYA_CLIENT_PROBING ? LTUYA_OK : (ltuya_status_t)c->last_error;
     }
     /* a handshake nobody answered: most likely the wrong version */
     if (st == LTUYA_ERR_HANDSHAKE && c->frames_seen == 0)
@@ -384,7 +386,7 @@ static ltuya_status_t connect_progress(ltuya_client_t *c, uint64_t t)
         if (st != LTUYA_OK)
             return end_connection(c, LTUYA_ERR_REJECTED);
         c->probe_listening = true; /* sending nothing */
-        c->state_deadline = t + LTUYA_PROBE_LISTEN_MS;
+        c->next_connect_ms = t + LTUYA_PROBE_LISTEN_MS;
         return LTUYA_OK;
     }
     if (st != LTUYA_OK)
@@ -465,11 +467,11 @@ ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms)
             return LTUYA_OK;
         return attempt(c);
     case LTUYA_CLIENT_CONNECTING:
-        if (now_ms < c->state_deadline)
+        if (now_ms < c->next_connect_ms)
             return LTUYA_OK;
         return end_connection(c, LTUYA_ERR_TIMEOUT);
     case LTUYA_CLIENT_PROBING:
-        if (now_ms < c->state_deadline)
+        if (now_ms < c->next_connect_ms)
             return LTUYA_OK;
         /* the silent connection stayed open: it was our frame it disliked */
         return end_connection(c, LTUYA_ERR_REJECTED);
@@ -492,7 +494,7 @@ uint64_t ltuya_client_next_deadline(const ltuya_client_t *c)
         return c->next_connect_ms;
     case LTUYA_CLIENT_CONNECTING:
     case LTUYA_CLIENT_PROBING:
-        return c->state_deadline;
+        return c->next_connect_ms;
     default:
         return ltuya_session_deadline(&c->session);
     }
@@ -508,12 +510,17 @@ uint64_t ltuya_client_deadline(const ltuya_client_t *c)
 
 ltuya_client_state_t ltuya_client_state(const ltuya_client_t *c)
 {
-    return c->state;
+    return (ltuya_client_state_t)c->state;
 }
 
 ltuya_status_t ltuya_client_last_error(const ltuya_client_t *c)
 {
-    return c->last_error;
+    return (ltuya_status_t)c->last_error;
+}
+
+unsigned ltuya_client_connection_id(const ltuya_client_t *c)
+{
+    return c->conn_id;
 }
 
 unsigned ltuya_client_frames_seen(const ltuya_client_t *c)
@@ -577,7 +584,7 @@ static ltuya_status_t block_until(ltuya_client_t *c, bool (*done)(const ltuya_cl
         if (done(c))
             return LTUYA_OK;
         if (settled_state(c))
-            return c->last_error != LTUYA_OK ? c->last_error : LTUYA_ERR_CLOSED;
+            return c->last_error != LTUYA_OK ? (ltuya_status_t)c->last_error : LTUYA_ERR_CLOSED;
         uint64_t t = now(c), d = ltuya_client_next_deadline(c);
         if (t >= d) {
             ltuya_client_on_timer(c, t);
@@ -675,7 +682,7 @@ ltuya_status_t ltuya_client_pump(ltuya_client_t *c, uint32_t wait_ms, bool recon
             return LTUYA_OK; /* nothing to do until the backoff expires */
         c->state = LTUYA_CLIENT_IDLE;
         ltuya_status_t st = attempt(c);
-        return st != LTUYA_OK ? st : settled_state(c) ? c->last_error : LTUYA_OK;
+        return st != LTUYA_OK ? st : settled_state(c) ? (ltuya_status_t)c->last_error : LTUYA_OK;
     }
     ltuya_status_t last = LTUYA_OK;
     uint64_t d = ltuya_client_next_deadline(c);

@@ -182,12 +182,6 @@ static void dev_done(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya
         clock_now(ed) + (ed->opts.confirm_ms ? ed->opts.confirm_ms : LTUYA_ENGINE_CONFIRM_MS);
 }
 
-static bool connecting_state(uint8_t st)
-{
-    return st == LTUYA_CLIENT_CONNECTING || st == LTUYA_CLIENT_HANDSHAKE ||
-           st == LTUYA_CLIENT_PROBING;
-}
-
 static void dev_state(void *user, ltuya_client_state_t state, ltuya_status_t why)
 {
     ltuya_engine_dev_t *ed = user;
@@ -198,7 +192,7 @@ static void dev_state(void *user, ltuya_client_state_t state, ltuya_status_t why
         /* An attempt that failed fails what waits for it (a dead device answers every
          * request at once, not one connect timeout after another). A lost working
          * connection keeps what is queued: the next attempt carries it. */
-        if (connecting_state(before))
+        if (before != LTUYA_CLIENT_READY)
             fail_queued(ed, why);
         else if (ed->q_len && ed->phase == PH_CONFIRMING)
             complete_head(ed, LTUYA_OK, verdict(ed, slot_at(ed, 0)), NULL);
@@ -404,6 +398,11 @@ uint64_t ltuya_engine_run_timers(ltuya_engine_t *e, uint64_t now_ms)
 int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed)
 {
     return ltuya_client_socket(cl(ed));
+}
+
+unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed)
+{
+    return ltuya_client_connection_id(cl(ed));
 }
 
 bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed)

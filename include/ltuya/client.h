@@ -67,6 +67,9 @@ typedef struct {
     uint64_t header_on, header_off;
     uint8_t header_version;
     bool one_dp_per_write; /* write DPs one per frame (some devices refuse more) */
+    /* Readiness form: after a lost connection or a failed attempt, connect
+     * again when the backoff is over (else go IDLE until the next open). */
+    bool reconnect;
     /* A status push, at any time (views valid during the call). */
     void (*on_push)(void *user, const ltuya_dps_t *dps);
     /* A request started with ltuya_client_begin() ended. */
@@ -81,9 +84,6 @@ typedef struct {
      * LTUYA_ERR_WRONG_KEY, LTUYA_ERR_CONN_LIMIT, ...) when the new state is
      * IDLE or BACKOFF. */
     void (*on_state)(void *user, ltuya_client_state_t state, ltuya_status_t why);
-    /* Readiness form: after a lost connection or a failed attempt, connect
-     * again when the backoff is over (else go IDLE until the next open). */
-    bool reconnect;
 } ltuya_client_opts_t;
 
 struct ltuya_client {
@@ -91,30 +91,32 @@ struct ltuya_client {
     char host[LTUYA_MAX_HOST + 1];
     char dev_id[LTUYA_MAX_ID + 1];
     char cid[LTUYA_MAX_ID + 1];
+    /* Members are ordered to leave no padding: ltuya_device_t must stay
+     * <= 1 KiB on a 32-bit MCU (scripts/size.sh). */
+    uint8_t state;           /* ltuya_client_state_t */
+    uint8_t last_error;      /* ltuya_status_t: why the last connection or attempt ended */
+    uint16_t frames_sent;    /* on this connection (saturating) */
+    uint16_t frames_seen;    /* valid frames received on this connection (saturating) */
     ltuya_session_t session; /* holds the local key */
-    ltuya_client_state_t state;
-    bool connected; /* a transport connection exists (CONNECTING to PROBING) */
-    bool waiting;   /* a request (blocking or begun) is in flight */
-    bool want_open; /* open() was called and close() was not: keep reconnecting */
-    bool result_has_dps;
-    uint16_t frames_sent; /* on this connection (saturating) */
-    uint16_t frames_seen; /* valid frames received on this connection (saturating) */
+    bool connected;          /* a transport connection exists (CONNECTING to PROBING) */
+    bool waiting;            /* a request (blocking or begun) is in flight */
+    bool want_open;          /* open() was called and close() was not: keep reconnecting */
+    bool stale;              /* a request went unanswered: its reply may still come */
+    bool probe_listening;    /* PROBING: connected, listening (else still connecting) */
+    bool ready_pending;      /* READY reached inside a session call: tell on_state after */
+    bool finished;           /* a request ended during the current drain() */
+    uint8_t conn_id;         /* counts transport connections (wraps) */
     ltuya_req_t req;
     ltuya_status_t result;
     ltuya_dps_t *result_dps; /* where a status reply is copied (may be NULL) */
     char device_error[LTUYA_MAX_DEVICE_ERROR + 1];
-    bool stale; /* a request went unanswered: its reply may still come */
     /* reconnects */
     uint32_t backoff_ms;
-    uint64_t last_connect_ms; /* when the current or last connection was attempted */
     uint32_t rng;
+    uint64_t last_connect_ms; /* when the current or last connection was attempted */
+    /* BACKOFF (and IDLE): when the next attempt may come; CONNECTING and
+     * PROBING: when that state times out */
     uint64_t next_connect_ms;
-    uint64_t state_deadline;    /* CONNECTING / PROBING: when that state times out */
-    ltuya_status_t probe_cause; /* PROBING: the close that started it */
-    bool probe_listening;       /* PROBING: connected, listening (else still connecting) */
-    ltuya_status_t last_error;  /* why the last connection or attempt ended */
-    bool ready_pending;         /* READY reached inside a session call: tell on_state after */
-    bool finished;              /* a request ended during the current drain() */
 };
 
 /* LTUYA_ERR_INVALID_ARG for a missing host/id/transport/clock or a key that
@@ -146,6 +148,11 @@ bool ltuya_client_want_write(const ltuya_client_t *c);
 ltuya_status_t ltuya_client_on_readable(ltuya_client_t *c, uint64_t now_ms);
 ltuya_status_t ltuya_client_on_writable(ltuya_client_t *c, uint64_t now_ms);
 ltuya_status_t ltuya_client_on_timer(ltuya_client_t *c, uint64_t now_ms);
+
+/* Changes with every new transport connection (the diagnosis's too), so an
+ * event loop that keys its watcher on the handle can tell a new socket that
+ * got the old number (watch it afresh) from the same one. Wraps at 256. */
+unsigned ltuya_client_connection_id(const ltuya_client_t *c);
 
 /* When on_timer must run next (clock milliseconds), UINT64_MAX for never. */
 uint64_t ltuya_client_next_deadline(const ltuya_client_t *c);

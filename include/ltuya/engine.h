@@ -207,6 +207,8 @@ uint64_t ltuya_engine_next_deadline(const ltuya_engine_t *e);
 /* ---- one device's readiness: none of these blocks ----------------------- */
 
 int ltuya_engine_dev_socket(const ltuya_engine_dev_t *ed); /* -1: nothing to poll */
+/* See ltuya_client_connection_id(): re-create a watcher when it changes. */
+unsigned ltuya_engine_dev_connection_id(const ltuya_engine_dev_t *ed);
 bool ltuya_engine_dev_want_write(const ltuya_engine_dev_t *ed);
 void ltuya_engine_dev_on_readable(ltuya_engine_dev_t *ed, uint64_t now_ms);
 void ltuya_engine_dev_on_writable(ltuya_engine_dev_t *ed, uint64_t now_ms);
@@ -218,7 +220,8 @@ void *ltuya_engine_dev_user(const ltuya_engine_dev_t *ed);
 /* Requests queued or in flight. */
 size_t ltuya_engine_dev_pending(const ltuya_engine_dev_t *ed);
 
-/* Connect now (keep_alive devices stay connected from then on). */
+/* Connect now. A keep_alive device stays connected from then on; one
+ * without keep_alive lets go again as soon as its queue is empty. */
 ltuya_status_t ltuya_engine_dev_open(ltuya_engine_dev_t *ed);
 /* Close the connection; queued requests are kept and reconnect it. */
 void ltuya_engine_dev_close(ltuya_engine_dev_t *ed);

@@ -260,6 +260,14 @@ static void test_dead_device_fails_the_queue(void **state)
     assert_int_equal(o2.status, LTUYA_ERR_REFUSED);
     assert_int_equal(o2.proof, LTUYA_PROOF_NONE);
     assert_int_equal(fd_.starts, 1);
+    /* refused at once, inside connect_start (loopback can do that): the same */
+    fd_.start_result = LTUYA_ERR_REFUSED;
+    memset(&o1, 0, sizeof o1);
+    assert_int_equal(ltuya_engine_status(&ed, done, &o1), LTUYA_OK);
+    run_until(&o1, 1);
+    assert_int_equal(o1.calls, 1);
+    assert_int_equal(o1.status, LTUYA_ERR_REFUSED);
+    assert_int_equal(fd_.starts, 2);
     teardown();
 }
 

@@ -35,6 +35,7 @@ static ltuya_device_opts_t base_opts(ltuya_version_t v)
     o.client.version = v;
     o.client.on_push = NULL; /* the device's own hooks, not ours */
     o.client.on_done = NULL;
+    o.client.on_state = NULL;
     o.client.user = NULL;
     o.keep_alive = true;
     return o;
