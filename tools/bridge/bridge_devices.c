@@ -2,14 +2,15 @@
 #include "bridge_devices.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge_log.h"
-#include "bridge_poll.h"
 #include "ltuya/engine.h"
 #include "ltuya_posix.h"
+#include "ltuya_uv.h"
 
 typedef struct overflow {
     struct overflow *next;
@@ -23,14 +24,11 @@ struct bridge_dev {
     bridge_dev_t *next, *prev;
     bridge_devcfg_t cfg;
     ltuya_device_t dev;
-    ltuya_engine_dev_t ed;
+    ltuya_uv_dev_t ud; /* the engine's per-device state and its libuv watchers (ltuya_uv.h) */
     ltuya_posix_tcp_t tcp;
     ltuya_transport_t tr;
-    bridge_poll_t poll;
-    uv_timer_t timer;  /* the engine's deadline for this device */
     uv_timer_t energy; /* DP refresh of the energy DPs */
     int closing_handles;
-    bool fresh_socket; /* a new connection began: replace the watcher */
     bool online;
     bool good; /* the device answered on this connection */
     bool ever_good;
@@ -51,7 +49,7 @@ struct bridge_dev {
 
 struct bridge_devs {
     uv_loop_t *loop;
-    ltuya_engine_t engine;
+    ltuya_uv_t uv;
     bridge_devs_cbs_t cbs;
     bridge_dev_t *head, *tail;
     size_t count;
@@ -217,7 +215,6 @@ static void on_conn_state(void *user, ltuya_engine_dev_t *ed, ltuya_client_state
     bridge_dev_t *d = user;
     switch (state) {
     case LTUYA_CLIENT_CONNECTING:
-        d->fresh_socket = true;
         d->good = false;
         break;
     case LTUYA_CLIENT_READY:
@@ -237,51 +234,11 @@ static void on_conn_state(void *user, ltuya_engine_dev_t *ed, ltuya_client_state
     }
 }
 
-static void on_interest(void *user, ltuya_engine_dev_t *ed)
-{
-    (void)user;
-    bridge_dev_t *d = ltuya_engine_dev_user(ed);
-    if (d && !d->removed)
-        rearm(d);
-}
-
-/* ---- libuv glue ------------------------------------------------------------ */
-
-static void poll_cb(uv_poll_t *h, int status, int events)
-{
-    bridge_dev_t *d = h->data;
-    uint64_t t = now_ms();
-    if (status < 0 || (events & UV_READABLE))
-        ltuya_engine_dev_on_readable(&d->ed, t);
-    if (events & UV_WRITABLE)
-        ltuya_engine_dev_on_writable(&d->ed, t);
-    rearm(d);
-}
-
-static void timer_cb(uv_timer_t *t)
-{
-    bridge_dev_t *d = t->data;
-    ltuya_engine_dev_on_timer(&d->ed, now_ms());
-    rearm(d);
-}
-
+/* Re-arm the device's watchers after work queued from outside its own callbacks. */
 static void rearm(bridge_dev_t *d)
 {
-    if (d->removed)
-        return;
-    int fd = ltuya_engine_dev_socket(&d->ed);
-    int ev = UV_READABLE | (ltuya_engine_dev_want_write(&d->ed) ? UV_WRITABLE : 0);
-    bool fresh = d->fresh_socket;
-    d->fresh_socket = false;
-    if (!bridge_poll_set(&d->poll, d->owner->loop, fd, ev, fresh, poll_cb, d))
-        blog(BLOG_ERROR, "%s: cannot watch the device socket", d->cfg.name);
-    uint64_t dl = ltuya_engine_dev_deadline(&d->ed);
-    if (dl == UINT64_MAX) {
-        uv_timer_stop(&d->timer);
-    } else {
-        uint64_t t = now_ms();
-        uv_timer_start(&d->timer, timer_cb, dl > t ? dl - t : 0, 0);
-    }
+    if (!d->removed)
+        ltuya_uv_sync(&d->ud);
 }
 
 static void energy_cb(uv_timer_t *t)
@@ -292,8 +249,8 @@ static void energy_cb(uv_timer_t *t)
     /* only plugs that measure, only when up, and never on top of a queue (a busy
      * device gets no extra load) */
     if (d->online && (e.has_power || e.has_voltage || e.has_current) &&
-        ltuya_engine_dev_pending(&d->ed) == 0 && d->ov_len == 0)
-        ltuya_engine_refresh(&d->ed, NULL, 0, internal_done, &internal_refresh);
+        ltuya_engine_dev_pending(&d->ud.ed) == 0 && d->ov_len == 0)
+        ltuya_engine_refresh(&d->ud.ed, NULL, 0, internal_done, &internal_refresh);
     rearm(d);
 }
 
@@ -303,7 +260,7 @@ static void drain_overflow(bridge_dev_t *d)
 {
     while (d->ov_head) {
         overflow_t *o = d->ov_head;
-        ltuya_status_t st = ltuya_engine_set(&d->ed, o->dps, o->n, command_done, o->cookie);
+        ltuya_status_t st = ltuya_engine_set(&d->ud.ed, o->dps, o->n, command_done, o->cookie);
         if (st == LTUYA_ERR_BUSY)
             break;
         d->ov_head = o->next;
@@ -327,7 +284,7 @@ bool bridge_dev_set(bridge_dev_t *d, const ltuya_dp_t *dps, size_t n, void *cook
     }
     ltuya_status_t st = LTUYA_ERR_BUSY;
     if (!d->ov_head) /* keep the order: nothing overtakes what already waits */
-        st = ltuya_engine_set(&d->ed, dps, n, command_done, cookie);
+        st = ltuya_engine_set(&d->ud.ed, dps, n, command_done, cookie);
     if (st == LTUYA_ERR_BUSY) {
         overflow_t *o = malloc(sizeof *o);
         if (!o) {
@@ -356,21 +313,20 @@ bool bridge_dev_set(bridge_dev_t *d, const ltuya_dp_t *dps, size_t n, void *cook
 
 void bridge_dev_get(bridge_dev_t *d)
 {
-    ltuya_engine_status(&d->ed, internal_done, &internal_get);
+    ltuya_engine_status(&d->ud.ed, internal_done, &internal_get);
     rearm(d);
 }
 
 void bridge_dev_reconnect(bridge_dev_t *d)
 {
-    ltuya_engine_dev_close(&d->ed);
-    d->fresh_socket = true;
-    ltuya_engine_dev_open(&d->ed);
+    ltuya_engine_dev_close(&d->ud.ed);
+    ltuya_engine_dev_open(&d->ud.ed);
     rearm(d);
 }
 
 size_t bridge_dev_pending(const bridge_dev_t *d)
 {
-    return ltuya_engine_dev_pending(&d->ed) + d->ov_len;
+    return ltuya_engine_dev_pending(&d->ud.ed) + d->ov_len;
 }
 
 /* ---- the set of devices ------------------------------------------------------ */
@@ -383,7 +339,7 @@ bridge_devs_t *bridge_devs_new(uv_loop_t *loop, const bridge_devs_cbs_t *cbs)
     ds->loop = loop;
     ds->cbs = *cbs;
     ltuya_posix_init();
-    ltuya_engine_init(&ds->engine, on_interest, ds);
+    ltuya_uv_init(&ds->uv, loop);
     return ds;
 }
 
@@ -398,7 +354,6 @@ bridge_dev_t *bridge_devs_add(bridge_devs_t *ds, const bridge_devcfg_t *cfg, cha
     d->owner = ds;
     d->cfg = *cfg;
     snprintf(d->reason, sizeof d->reason, "connecting");
-    bridge_poll_init(&d->poll);
     ltuya_posix_tcp_init(&d->tcp, &d->tr);
     ltuya_device_opts_t o;
     memset(&o, 0, sizeof o);
@@ -425,16 +380,15 @@ bridge_dev_t *bridge_devs_add(bridge_devs_t *ds, const bridge_devcfg_t *cfg, cha
     eo.on_push = on_push;
     eo.on_state = on_conn_state;
     eo.user = d;
-    st = ltuya_engine_add(&ds->engine, &d->ed, &d->dev, &eo);
-    if (st != LTUYA_OK) {
-        snprintf(err, errcap, "%s: %s", cfg->name, ltuya_status_str(st));
+    int uvr = ltuya_uv_add(&ds->uv, &d->ud, &d->dev, &eo);
+    if (uvr != 0) {
+        snprintf(err, errcap, "%s: %s", cfg->name, uv_strerror(uvr));
         ltuya_device_deinit(&d->dev);
         free(d);
         return NULL;
     }
-    uv_timer_init(ds->loop, &d->timer);
     uv_timer_init(ds->loop, &d->energy);
-    d->timer.data = d->energy.data = d;
+    d->energy.data = d;
     /* spread the refreshes of many devices over the interval */
     uint64_t every = 1000ull * cfg->energy_interval_s;
     uv_timer_start(&d->energy, energy_cb, every / 2 + (uint64_t)rand() % (every / 2 + 1), every);
@@ -445,17 +399,25 @@ bridge_dev_t *bridge_devs_add(bridge_devs_t *ds, const bridge_devcfg_t *cfg, cha
         ds->head = d;
     ds->tail = d;
     ds->count++;
-    d->fresh_socket = true;
-    ltuya_engine_dev_open(&d->ed);
+    ltuya_engine_dev_open(&d->ud.ed);
     rearm(d);
     return d;
 }
 
-static void handle_closed(uv_handle_t *h)
+static void one_closed(bridge_dev_t *d)
 {
-    bridge_dev_t *d = h->data;
     if (--d->closing_handles == 0)
         free(d);
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+    one_closed(h->data);
+}
+
+static void ud_closed(ltuya_uv_dev_t *ud)
+{
+    one_closed((bridge_dev_t *)(void *)((char *)ud - offsetof(bridge_dev_t, ud)));
 }
 
 void bridge_devs_remove(bridge_devs_t *ds, bridge_dev_t *d)
@@ -472,10 +434,11 @@ void bridge_devs_remove(bridge_devs_t *ds, bridge_dev_t *d)
             ds->cbs.on_done(ds->cbs.user, d, cookie, false, "cancelled (device removed)");
     }
     d->ov_tail = NULL;
-    ltuya_engine_remove(&d->ed);  /* cancels what is queued: command_done reports each */
+    d->closing_handles = 2;
+    /* cancels what is queued (command_done reports each), closes the connection and watchers */
+    ltuya_uv_remove(&d->ud, ud_closed);
     ltuya_device_deinit(&d->dev); /* wipes the key */
     memset(d->cfg.key, 0, sizeof d->cfg.key);
-    bridge_poll_stop(&d->poll);
     if (d->prev)
         d->prev->next = d->next;
     else
@@ -485,8 +448,6 @@ void bridge_devs_remove(bridge_devs_t *ds, bridge_dev_t *d)
     else
         ds->tail = d->prev;
     ds->count--;
-    d->closing_handles = 2;
-    uv_close((uv_handle_t *)&d->timer, handle_closed);
     uv_close((uv_handle_t *)&d->energy, handle_closed);
 }
 
