@@ -13,6 +13,18 @@
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
 
+/* A message that could not go out while the broker was away (responses:
+ * retained state is re-published on reconnect anyway). */
+typedef struct held {
+    struct held *next;
+    int qos;
+    size_t len;
+    char *topic;
+    char payload[];
+} held_t;
+
+#define HELD_MAX 10000
+
 struct bridge_mqtt {
     uv_loop_t *loop;
     struct mosquitto *mosq;
@@ -25,7 +37,51 @@ struct bridge_mqtt {
     bool connecting; /* a socket exists (connecting or up) */
     bool closing, closed;
     uint64_t in, out;
+    held_t *held_head, *held_tail;
+    size_t held_count;
+    uint64_t held_dropped;
 };
+
+static void hold(bridge_mqtt_t *m, const char *topic, const void *payload, size_t len, int qos)
+{
+    if (m->held_count >= HELD_MAX) {
+        if (m->held_dropped++ == 0)
+            blog(BLOG_ERROR, "broker away too long: more than %d answers held; dropping", HELD_MAX);
+        return;
+    }
+    held_t *h = malloc(sizeof *h + len + strlen(topic) + 2);
+    if (!h)
+        return;
+    h->next = NULL;
+    h->qos = qos;
+    h->len = len;
+    memcpy(h->payload, payload, len);
+    h->payload[len] = '\0';
+    h->topic = h->payload + len + 1;
+    strcpy(h->topic, topic);
+    if (m->held_tail)
+        m->held_tail->next = h;
+    else
+        m->held_head = h;
+    m->held_tail = h;
+    m->held_count++;
+}
+
+static void flush_held(bridge_mqtt_t *m)
+{
+    while (m->held_head && m->up) {
+        held_t *h = m->held_head;
+        if (mosquitto_publish(m->mosq, NULL, h->topic, (int)h->len, h->payload, h->qos, false) !=
+            MOSQ_ERR_SUCCESS)
+            break;
+        m->out++;
+        m->held_head = h->next;
+        if (!m->held_head)
+            m->held_tail = NULL;
+        m->held_count--;
+        free(h);
+    }
+}
 
 static void rearm(bridge_mqtt_t *m, bool fresh);
 static void schedule_retry(bridge_mqtt_t *m);
@@ -77,6 +133,7 @@ static void on_connect_cb(struct mosquitto *mosq, void *obj, int rc)
     blog(BLOG_INFO, "connected to %s:%u", m->s.host, (unsigned)m->s.port);
     if (m->cbs.on_connect)
         m->cbs.on_connect(m->cbs.user);
+    flush_held(m); /* answers to commands that arrived before the broker went away */
 }
 
 static void on_disconnect_cb(struct mosquitto *mosq, void *obj, int rc)
@@ -277,8 +334,13 @@ bool bridge_mqtt_connected(const bridge_mqtt_t *m)
 bool bridge_mqtt_publish(bridge_mqtt_t *m, const char *topic, const void *payload, size_t len,
                          int qos, bool retain)
 {
-    if (!m->up)
+    if (!m->up || (!retain && m->held_head)) {
+        /* retained messages are re-published from on_connect; the rest (answers) wait, in
+         * order */
+        if (!retain && qos > 0 && !m->closing)
+            hold(m, topic, payload, len, qos);
         return false;
+    }
     int rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, qos, retain);
     if (rc != MOSQ_ERR_SUCCESS) {
         blog(BLOG_WARN, "publish to %s failed: %s", topic, mosquitto_strerror(rc));
@@ -333,6 +395,11 @@ void bridge_mqtt_free(bridge_mqtt_t *m)
     uv_close((uv_handle_t *)&m->retry, nop_close);
     uv_close((uv_handle_t *)&m->close_timer, nop_close);
     uv_run(m->loop, UV_RUN_NOWAIT); /* let the handles close before the memory goes */
+    while (m->held_head) {
+        held_t *h = m->held_head;
+        m->held_head = h->next;
+        free(h);
+    }
     mosquitto_destroy(m->mosq);
     free(m);
 }
