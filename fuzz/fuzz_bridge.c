@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 3: {
         static const char *const whats[] = {"device/reconnect", "device/options", "device/add",
-                                            "device/remove", "devices/rescan", "device/unknown"};
+                                            "device/remove",    "devices/rescan", "device/unknown"};
         if (n < 1)
             return 0;
         bridge_req_t r;
