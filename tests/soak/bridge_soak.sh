@@ -35,7 +35,7 @@ chmod 600 "$work/devices.json"
 
 # the broker keeps sessions and queued QoS 1 messages across its restarts (saved at SIGTERM);
 # started as root it runs as the user mosquitto, which must be able to write there
-mkdir -p "$work/db" && chmod 777 "$work/db"
+chmod 711 "$work" && mkdir -p "$work/db" && chmod 777 "$work/db"
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 100000\n' \
   $mport "$work/db" >"$work/mosquitto.conf"
 start_broker() {
