@@ -18,7 +18,13 @@ done
 "$bin" bridge --help >/dev/null 2>&1 || { echo "SKIP: ltuya built without the bridge (libuv, libmosquitto)"; exit 77; }
 
 # ports per run so that parallel ctest jobs and other helpers' tests do not collide
+# a block of 120 ports (below 32768, where the kernel's own outgoing ports start) with no
+# TCP or UDP listener in it yet
 base=$((20000 + ($$ * 7) % 9000))
+for _ in $(seq 50); do
+  [ -z "$(ss -Htuln "sport >= :$base and sport <= :$((base + 120))" 2>/dev/null)" ] && break
+  base=$((20000 + RANDOM % 12000))
+done
 mport=$base            # the broker
 dport=$((base + 1))    # plug1..plug3 at dport..dport+2
 fleet_port=$((base + 10)) # 100 devices from there
