@@ -11,7 +11,7 @@ case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # mosquitto + mosquitto-clients: the bridge's tests and demo run against Debian's broker
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev
-               mosquitto mosquitto-clients) ;;
+               mosquitto mosquitto-clients iproute2) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo) pkgs+=(mosquitto mosquitto-clients) ;;
   build|cross) ;;
