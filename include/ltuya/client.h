@@ -54,7 +54,8 @@ typedef enum {
 } ltuya_client_state_t;
 
 typedef struct {
-    const char *host;      /* IP address or name; copied */
+    const char *host;      /* IP address (a name only where the port resolves it, which blocks:
+                              transport.h); copied */
     uint16_t port;         /* 0 = 6668 */
     const char *dev_id;    /* copied */
     const char *local_key; /* the 16-character local key; copied, wiped on deinit */

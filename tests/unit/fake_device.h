@@ -24,7 +24,8 @@ static struct {
     ltuya_status_t finish_result; /* connect_finish */
     uint32_t start_takes_ms;      /* the clock moves this much inside connect_start (a lookup) */
     unsigned starts, finishes, closes;
-    bool open;
+    bool open; /* the device's side of the connection is up */
+    bool conn; /* the client's socket exists (until it closes it) */
     /* the device */
     uint8_t out[8192];
     size_t out_len;
@@ -46,8 +47,8 @@ static struct {
     bool keyed;
 } fd_;
 
-static unsigned fd_frames_in;       /* frames the device received */
-static bool fd_closed_for_reads;    /* reads report a close */
+static unsigned fd_frames_in;    /* frames the device received */
+static bool fd_closed_for_reads; /* reads report a close */
 
 static uint64_t fd_clock_now(void *ctx)
 {
@@ -178,6 +179,7 @@ static ltuya_status_t fd_connect_start(void *ctx, const char *host, uint16_t por
     fd_.out_len = 0;
     fd_.keyed = false;
     fd_.open = fd_.start_result == LTUYA_OK || fd_.start_result == LTUYA_NEED_MORE;
+    fd_.conn = fd_.open;
     /* a client-limited device: every new connection is dropped, even a silent one */
     fd_closed_for_reads = fd_.close_silent && fd_.starts >= 2;
     return fd_.start_result;
@@ -188,16 +190,15 @@ static ltuya_status_t fd_connect_finish(void *ctx)
     (void)ctx;
     fd_.finishes++;
     if (fd_.finish_result != LTUYA_OK && fd_.finish_result != LTUYA_NEED_MORE)
-        fd_.open = false;
+        fd_.open = fd_.conn = false;
     return fd_.finish_result;
 }
 
 static int fd_handle(void *ctx)
 {
     (void)ctx;
-    return fd_.open ? 7 : -1;
+    return fd_.conn ? 7 : -1;
 }
-
 
 static int fd_send(void *ctx, const uint8_t *buf, size_t len)
 {
@@ -256,7 +257,7 @@ static void fd_close(void *ctx)
 {
     (void)ctx;
     fd_.closes++;
-    fd_.open = false;
+    fd_.open = fd_.conn = false;
     fd_.out_len = 0;
 }
 

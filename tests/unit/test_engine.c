@@ -76,7 +76,7 @@ static void turn(void)
         ltuya_engine_dev_on_writable(&ed, fd_.now);
         did = true;
     }
-    if (ltuya_engine_dev_socket(&ed) >= 0 && fd_.out_len) {
+    if (ltuya_engine_dev_socket(&ed) >= 0 && (fd_.out_len || !fd_.open)) {
         ltuya_engine_dev_on_readable(&ed, fd_.now);
         did = true;
     }
@@ -271,6 +271,32 @@ static void test_dead_device_fails_the_queue(void **state)
     teardown();
 }
 
+/* A working connection that is lost keeps what is queued: a keep_alive
+ * device reconnects (after the backoff) and the next attempt carries it. */
+static void test_lost_connection_keeps_the_queue(void **state)
+{
+    (void)state;
+    setup(LTUYA_V34, LTUYA_CONFIRM_NONE, true);
+    outcome_t o1 = {0}, o2 = {0};
+    ltuya_dp_t a = ltuya_dp_bool(1, true), b = ltuya_dp_bool(1, false);
+    assert_int_equal(ltuya_engine_set(&ed, &a, 1, done, &o1), LTUYA_OK);
+    run_until(&o1, 1);
+    assert_int_equal(o1.status, LTUYA_OK);
+    assert_int_equal(ltuya_engine_set(&ed, &b, 1, done, &o2), LTUYA_OK); /* waits the interval */
+    ltuya_engine_run_timers(&e, fd_.now);
+    assert_int_equal(fd_.controls, 1);
+    fd_.open = false; /* the device drops the connection */
+    turn();
+    assert_int_equal(o2.calls, 0); /* kept */
+    assert_int_equal(ltuya_engine_dev_pending(&ed), 1);
+    run_until(&o2, 1);
+    assert_int_equal(o2.status, LTUYA_OK);
+    assert_int_equal(fd_.starts, 2);
+    assert_int_equal(fd_.controls, 2);
+    assert_false(fd_.dp1);
+    teardown();
+}
+
 static void test_queue_full_and_bad_args(void **state)
 {
     (void)state;
@@ -327,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_merging_and_min_interval),
         cmocka_unit_test(test_cancel_queued_and_in_flight),
         cmocka_unit_test(test_dead_device_fails_the_queue),
+        cmocka_unit_test(test_lost_connection_keeps_the_queue),
         cmocka_unit_test(test_queue_full_and_bad_args),
         cmocka_unit_test(test_iterate_and_remove),
     };
