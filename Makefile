@@ -94,6 +94,7 @@ bench:
 	@bench/fleet.sh $(BUILD_BENCH)
 
 demo: build
+	@scripts/deps.sh demo
 	@scripts/demo.sh $(BUILD)/ltuya
 
 format:
@@ -128,6 +129,15 @@ size:
 # simulator with seeded faults, under ASan/LSan; prints the tallies. About 15 minutes.
 SOAK_COMMANDS ?= 20000
 SOAK_FAULTS   ?= drop=0.002,delay=0.002,reset=0.002,corrupt=0.002,close=0.002,split=0.01,coalesce=0.01,garbage=0.01
+# The bridge's soak (docs/bridge.md): many simulated devices with faults, broker restarts,
+# commands at a steady rate; every command answered. SOAK_SECONDS, SOAK_DEVICES, SOAK_RATE.
+.PHONY: soak-bridge
+soak-bridge:
+	@scripts/deps.sh test
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLTUYA_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target ltuya
+	@tests/soak/bridge_soak.sh $(BUILD)/ltuya
+
 .PHONY: soak
 soak:
 	@scripts/deps.sh test

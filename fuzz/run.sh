@@ -21,7 +21,7 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 cc=${CC:-clang}
 case "$cc" in *clang*) ;; *) cc=clang ;; esac
-all_targets=(frame reasm json session discovery cli mapping yaml)
+all_targets=(frame reasm json session discovery cli mapping yaml bridge)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 

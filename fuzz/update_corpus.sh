@@ -13,7 +13,7 @@ build=$(cd "$build" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$build/fuzz/fuzz_seeds" "$src/tests/vectors/vectors.data" "$tmp/seeds" >/dev/null
-for t in frame reasm json session discovery cli mapping yaml; do
+for t in frame reasm json session discovery cli mapping yaml bridge; do
     dirs=()
     for d in "$tmp/seeds/$t" "$src/fuzz/corpus/$t" "$build/work/$t/corpus"; do
         [ -d "$d" ] && dirs+=("$d")

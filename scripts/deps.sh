@@ -5,21 +5,25 @@ set -euo pipefail
 want=${1:-test}
 
 # libyaml-dev: the CLI reads tuya-local-format profiles (--profiles DIR)
-# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c); the core does not use it
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev libuv1-dev)
+# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c, ltuya bridge); the core does not use it
+# libmosquitto-dev: `ltuya bridge` (the CLI builds without it when it is missing)
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev libuv1-dev libmosquitto-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);
   # python3: tests/cli/decode_capture.sh catches a simulator beacon on a loopback UDP socket;
   # gcc-arm-none-eabi: the size budgets of scripts/size.sh --check are Cortex-M4 gcc figures;
   # g++: the C++ header and consumer tests; mandoc: man page lint; zsh, fish: completion checks;
-  # dpkg-dev: dpkg-buildflags for the Debian-flags build
+  # dpkg-dev: dpkg-buildflags for the Debian-flags build;
+  # mosquitto + mosquitto-clients: the bridge's tests and demo run against Debian's broker
   test) pkgs+=(libcmocka-dev clang libclang-rt-14-dev valgrind nodejs npm libnewlib-dev liblwip-dev strace
-               python3 gcc-arm-none-eabi libnewlib-arm-none-eabi g++ mandoc man-db zsh fish dpkg-dev) ;;
+               python3 gcc-arm-none-eabi libnewlib-arm-none-eabi g++ mandoc man-db zsh fish dpkg-dev
+               mosquitto mosquitto-clients iproute2) ;;
   # make package: the Debian build (debian/) and its checks
   package) pkgs+=(g++ dpkg-dev debhelper fakeroot lintian man-db) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
-  demo|build|cross) ;;
+  demo) pkgs+=(mosquitto mosquitto-clients) ;;
+  build|cross) ;;
   # cross compilers for `make size` (newlib/picolibc give the C headers)
   size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
                binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;

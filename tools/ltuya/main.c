@@ -8,6 +8,9 @@
 #include "cli.h"
 #include "ltuya/version.h"
 #include "sim.h"
+#ifdef LTUYA_WITH_BRIDGE
+#include "bridge_cmd.h"
+#endif
 
 typedef struct {
     const char *name;
@@ -28,6 +31,9 @@ static const command_t commands[] = {
     {"scan", cli_scan_main, "find devices on the network (UDP beacons)"},
     {"probe", cli_probe_main, "find the settings a device needs (version, quirks)"},
     {"sim", ltuya_sim_main, "run a simulated device on loopback"},
+#ifdef LTUYA_WITH_BRIDGE
+    {"bridge", ltuya_bridge_main, "every device on an MQTT broker (Home Assistant discovery)"},
+#endif
 };
 
 /* The "commands:" list below ("  name  summary" lines up to a blank line) is
