@@ -246,43 +246,18 @@ static void call_connect(void *arg)
     mltuya_call_method(sock, MP_QSTR_connect, 1, &net->addr);
     mp_obj_t no = mp_const_false;
     mltuya_call_method(sock, MP_QSTR_setblocking, 1, &no);
-    mp_obj_t reg[2] = {sock, small(POLL_RD)};
-    mltuya_call_method(net->poller, MP_QSTR_register, 2, reg);
 }
 
-static void call_close(void *arg)
-{
-    mltuya_net_t *net = arg;
-    mp_obj_t sock = net->sock;
-    net->sock = MP_OBJ_NULL;
-    /* unregister first: a closed socket may not be found again on every port */
-    mltuya_call_method(net->poller, MP_QSTR_unregister, 1, &sock);
-    mltuya_call_method(sock, MP_QSTR_close, 0, NULL);
-}
-
-static void call_close_only(void *arg)
-{
-    mltuya_net_t *net = arg;
-    mp_obj_t sock = net->sock;
-    net->sock = MP_OBJ_NULL;
-    mltuya_call_method(sock, MP_QSTR_close, 0, NULL);
-}
-
+/* Close through the stream protocol: no method call, nothing raised. */
 static void tcp_close(void *ctx)
 {
     mltuya_net_t *net = ctx;
-    if (net->sock == MP_OBJ_NULL)
-        return;
     mp_obj_t sock = net->sock;
-    mp_obj_t exc = mltuya_protect(call_close, net);
-    if (exc != MP_OBJ_NULL) {
-        /* not registered (connect failed before register): just close it */
-        net->sock = sock;
-        mltuya_protect(call_close_only, net);
-        net->sock = MP_OBJ_NULL;
-        if (mltuya_oserror_errno(exc) < 0)
-            caught(net, exc, LTUYA_ERR_IO); /* KeyboardInterrupt and the like */
-    }
+    if (sock == MP_OBJ_NULL)
+        return;
+    net->sock = MP_OBJ_NULL;
+    int err = 0;
+    mp_get_stream(sock)->ioctl(sock, MP_STREAM_CLOSE, 0, &err);
 }
 
 void mltuya_net_close(mltuya_net_t *net)
@@ -309,9 +284,7 @@ static ltuya_status_t tcp_connect(void *ctx, const char *host, uint16_t port, ui
     exc = mltuya_protect(call_connect, &op);
     if (exc == MP_OBJ_NULL)
         return LTUYA_OK;
-    /* the socket exists but is not registered with the poller */
-    mltuya_protect(call_close_only, net);
-    net->sock = MP_OBJ_NULL;
+    tcp_close(net); /* the socket exists, unconnected */
     return caught(net, exc, LTUYA_ERR_IO);
 }
 
@@ -357,22 +330,10 @@ static mp_uint_t ready(mltuya_net_t *net, mp_uint_t want)
     return r & (want | MP_STREAM_POLL_ERR | MP_STREAM_POLL_HUP | MP_STREAM_POLL_NVAL);
 }
 
-typedef struct {
-    mltuya_net_t *net;
-    mp_uint_t want;
-    uint32_t ms;
-} wait_op_t;
-
-static void call_ipoll(void *arg)
-{
-    wait_op_t *op = arg;
-    mp_obj_t args[2] = {op->net->sock, small((mp_int_t)op->want)};
-    mltuya_call_method(op->net->poller, MP_QSTR_modify, 2, args);
-    mp_obj_t ms = small((mp_int_t)op->ms);
-    /* ipoll() rather than poll(): it returns the poller itself, no list */
-    mltuya_call_method(op->net->poller, MP_QSTR_ipoll, 1, &ms);
-}
-
+/* Readiness is the socket's own MP_STREAM_POLL, asked between 1 ms sleeps
+ * (time.sleep_ms runs the port's event hook on a microcontroller). A
+ * select.poll() object would sleep in poll() on unix, but it costs heap per
+ * Device and per registration; this costs none. */
 static ltuya_status_t tcp_wait(void *ctx, bool want_write, uint32_t timeout_ms)
 {
     mltuya_net_t *net = ctx;
@@ -383,16 +344,9 @@ static ltuya_status_t tcp_wait(void *ctx, bool want_write, uint32_t timeout_ms)
     for (;;) {
         if (ready(net, want))
             return LTUYA_OK;
-        uint64_t now = clock_now_ms(net);
-        if (now >= end)
+        if (clock_now_ms(net) >= end || net->pending != MP_OBJ_NULL)
             return LTUYA_ERR_TIMEOUT;
-        wait_op_t op = {net, want, (uint32_t)(end - now)};
-        mp_obj_t exc = mltuya_protect(call_ipoll, &op);
-        if (exc != MP_OBJ_NULL)
-            return caught(net, exc, LTUYA_ERR_TIMEOUT) == LTUYA_ERR_TIMEOUT ? LTUYA_ERR_TIMEOUT
-                                                                            : LTUYA_ERR_IO;
-        if (net->pending != MP_OBJ_NULL)
-            return LTUYA_ERR_TIMEOUT;
+        clock_sleep_ms(net, 1);
     }
 }
 
@@ -405,7 +359,6 @@ void mltuya_net_init(mltuya_net_t *net, ltuya_transport_t *t)
     net->pending = MP_OBJ_NULL;
     net->socket_mod = import(MP_QSTR_socket);
     net->time_mod = import(MP_QSTR_time);
-    net->poller = mltuya_call_method(import(MP_QSTR_select), MP_QSTR_poll, 0, NULL);
     net->clock.now_ms = clock_now_ms;
     net->clock.wall_s = clock_wall_s;
     net->clock.sleep_ms = clock_sleep_ms;

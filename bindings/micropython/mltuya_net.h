@@ -1,13 +1,13 @@
 /*
  * The module's port: ltuya's transport, clocks and random source built on
- * MicroPython's own modules (socket, select, time, os), so the module runs
+ * MicroPython's own modules (socket, time, os), so the module runs
  * on every MicroPython port that has a network, whatever its network stack
  * (lwIP without sockets on rp2, ESP-IDF's sockets on esp32, POSIX on unix).
  *
  * Sockets are MicroPython socket objects used through the stream protocol
  * (non-blocking read/write, MP_STREAM_POLL), so moving bytes raises and
- * allocates nothing; waits go to select.poll's ipoll(), which sleeps in the
- * port's own way (poll() on unix, the event hook on a microcontroller).
+ * allocates nothing; waits ask the socket's readiness between 1 ms
+ * time.sleep_ms() calls (the port's event hook runs in them).
  * connect() is the socket's blocking connect with a timeout.
  *
  * Exceptions never cross the C core: each call into Python is protected.
@@ -25,7 +25,6 @@
 
 typedef struct {
     mp_obj_t sock;                 /* the connected socket, or MP_OBJ_NULL */
-    mp_obj_t poller;               /* a select.poll() with sock registered while connected */
     mp_obj_t addr;                 /* the peer's address as this port's connect() takes it */
     mp_obj_t family;               /* its address family */
     mp_obj_t pending;              /* an exception that is not a network error, or MP_OBJ_NULL */
@@ -41,7 +40,7 @@ typedef struct {
 } mltuya_net_t;
 
 /* Fill *t (transport) and net->clock; nothing is connected yet. Allocates
- * the poller (select.poll()). Raises if socket or select is missing. */
+ * nothing. Raises if the port has no socket module. */
 void mltuya_net_init(mltuya_net_t *net, ltuya_transport_t *t);
 
 /* Install ltuya's random source (the 3.4/3.5 session nonce, the 3.5 frame

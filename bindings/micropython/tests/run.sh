@@ -4,6 +4,7 @@
 # micropython binary with the module.
 # Usage: run.sh path/to/micropython path/to/ltuya [BASE_PORT]
 #   BASE_PORT (default 31000): the simulators listen on BASE+1 .. BASE+10.
+#   TESTS="test_heap.py": run only these (default: test_device.py test_heap.py).
 #   LTUYA_MPY=path/to/ltuya.mpy: test that native module instead (copied as
 #   ltuya.mpy and tuya.mpy onto MICROPYPATH; use a micropython without the
 #   built-in module, built-ins win).
@@ -86,7 +87,7 @@ for ex in "3.3 9" "3.5 10"; do
   fi
 done
 
-for t in test_device.py test_heap.py; do
+for t in ${TESTS:-test_device.py test_heap.py}; do
   echo "== $t =="
   "$mpy" "$here/$t" "$base" | tee "$work/test.out"
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/test.out" | tail -n 1)
