@@ -37,11 +37,12 @@ mp_obj_t mltuya_call_method(mp_obj_t obj, qstr name, size_t n, const mp_obj_t *a
 }
 
 #if MICROPY_ENABLE_DYNRUNTIME
-static int errnos[MLTUYA_ERRNO_COUNT];
+/* not static: a native module's zero-initialised data must be global */
+int mltuya_errnos[MLTUYA_ERRNO_COUNT];
 
 void mltuya_errno_init(void)
 {
-    static const uint16_t names[MLTUYA_ERRNO_COUNT] = {
+    const uint16_t names[MLTUYA_ERRNO_COUNT] = {
         MP_QSTR_ECONNREFUSED, MP_QSTR_EHOSTUNREACH, MP_QSTR_ETIMEDOUT, MP_QSTR_ECONNRESET,
         MP_QSTR_EACCES,       MP_QSTR_EIO,          MP_QSTR_EAGAIN,    MP_QSTR_EINPROGRESS,
         MP_QSTR_ENOTCONN,     MP_QSTR_ECONNABORTED, MP_QSTR_EPIPE,
@@ -51,13 +52,13 @@ void mltuya_errno_init(void)
         mp_obj_t dest[2];
         mp_load_method_maybe(mod, names[i], dest);
         /* a firmware without the name cannot produce that error: never matches */
-        errnos[i] = dest[0] != MP_OBJ_NULL ? (int)mp_obj_get_int(dest[0]) : -1000 - i;
+        mltuya_errnos[i] = dest[0] != MP_OBJ_NULL ? (int)mp_obj_get_int(dest[0]) : -1000 - i;
     }
 }
 
 int mltuya_errno(int which)
 {
-    return errnos[which];
+    return mltuya_errnos[which];
 }
 #else
 int mltuya_errno(int which)

@@ -25,6 +25,14 @@
 #define MLTUYA_NLR_POP()     nlr_pop()
 #endif
 
+/* Tables of qstrs are constants in a user C module; in a native module the
+ * qstrs get their numbers at load, so such tables are built on the stack. */
+#if MICROPY_ENABLE_DYNRUNTIME
+#define MLTUYA_QSTR_TABLE const
+#else
+#define MLTUYA_QSTR_TABLE static const
+#endif
+
 #ifndef MP_NORETURN
 #define MP_NORETURN NORETURN /* MicroPython before 1.25 */
 #endif

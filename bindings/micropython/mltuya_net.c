@@ -155,8 +155,9 @@ static void clock_sleep_ms(void *ctx, uint32_t ms)
  * nonce for every frame: so os.urandom() only seeds (and reseeds) mbedTLS's
  * CTR_DRBG (NIST SP 800-90A), which then gives the bytes without touching
  * the heap. One generator serves every Device (calls do not overlap). */
-static mbedtls_ctr_drbg_context drbg;
-static bool drbg_ready;
+/* not static: a native module's zero-initialised data must be global */
+mbedtls_ctr_drbg_context mltuya_drbg;
+bool mltuya_drbg_ready;
 
 typedef struct {
     uint8_t *buf;
@@ -185,14 +186,14 @@ static int entropy(void *ctx, unsigned char *buf, size_t n)
 static int random_hook(void *ctx, uint8_t *buf, size_t n)
 {
     (void)ctx;
-    if (!drbg_ready) {
-        mbedtls_ctr_drbg_init(&drbg);
+    if (!mltuya_drbg_ready) {
+        mbedtls_ctr_drbg_init(&mltuya_drbg);
         static const unsigned char who[] = "ltuya micropython";
-        if (mbedtls_ctr_drbg_seed(&drbg, entropy, NULL, who, sizeof who - 1) != 0)
+        if (mbedtls_ctr_drbg_seed(&mltuya_drbg, entropy, NULL, who, sizeof who - 1) != 0)
             return -1;
-        drbg_ready = true;
+        mltuya_drbg_ready = true;
     }
-    return mbedtls_ctr_drbg_random(&drbg, buf, n) == 0 ? 0 : -1;
+    return mbedtls_ctr_drbg_random(&mltuya_drbg, buf, n) == 0 ? 0 : -1;
 }
 
 void mltuya_net_random_init(void)

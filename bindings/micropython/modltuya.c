@@ -411,10 +411,15 @@ static void log_frame(void *user, bool outgoing, const uint8_t *raw, size_t len,
 
 /* ---- construction -------------------------------------------------------- */
 
+static bool is_text(mp_obj_t o)
+{
+    return mp_obj_is_str(o) || mltuya_type_is(o, MP_QSTR_bytes);
+}
+
 static void copy_arg(mp_obj_t o, char *dst, size_t cap, const char *what)
 {
     size_t len = 0;
-    const char *s = mp_obj_is_str_or_bytes(o) ? mp_obj_str_get_data(o, &len) : NULL;
+    const char *s = is_text(o) ? mp_obj_str_get_data(o, &len) : NULL;
     if (!s || len == 0 || len >= cap || memchr(s, 0, len)) {
         char text[48];
         fixed_buf_t b = {text, 0, sizeof text};
@@ -474,7 +479,8 @@ static mp_obj_t mltuya_make_new(const mp_obj_type_t *type, size_t n_args, size_t
         ARG_timeout,
         ARG_max_frame
     };
-    static const mp_arg_t allowed[] = {
+    /* a native module's qstrs are numbered at load: no static table there */
+    MLTUYA_QSTR_TABLE mp_arg_t allowed[] = {
         {MP_QSTR_ip, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
         {MP_QSTR_dev, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
         {MP_QSTR_key, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL}},
@@ -500,7 +506,7 @@ static mp_obj_t mltuya_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     if (rx_cap < MLTUYA_RX_MIN || rx_cap > LTUYA_MAX_FRAME)
         mp_raise_ValueError(MP_ERROR_TEXT("ltuya: max_frame out of range"));
     size_t key_len = 0;
-    if (mp_obj_is_str_or_bytes(a[ARG_key].u_obj))
+    if (is_text(a[ARG_key].u_obj))
         mp_obj_str_get_data(a[ARG_key].u_obj, &key_len);
     if (key_len != LTUYA_KEY_LEN)
         mp_raise_ValueError(MP_ERROR_TEXT("ltuya: the local key must be 16 characters"));
@@ -747,11 +753,12 @@ static mp_obj_t mltuya_print_status(mp_obj_t self_in)
     mltuya_obj_t *self = get_open(self_in);
     mp_obj_t dps = status(self, WANT_DICT);
     ltuya_energy_t e = self->energy; /* on_done took it from the same reply */
-    mp_map_elem_t *sw = mp_map_lookup(mp_obj_dict_get_map(dps), id_key(1), MP_MAP_LOOKUP);
+    mp_obj_t one = id_key(1);
+    mp_obj_t sw = mltuya_call_method(dps, MP_QSTR_get, 1, &one);
     static const char line[] = "----------------------------------------\n";
     mp_printf(&mp_plat_print, "%sDevice Status:\n%s  Switch : ", line, line);
-    if (sw)
-        print_obj(sw->value, MP_QSTR_str);
+    if (sw != mp_const_none)
+        print_obj(sw, MP_QSTR_str);
     else
         mp_printf(&mp_plat_print, "N/A");
     mp_printf(&mp_plat_print, "\n  Voltage: ");
