@@ -796,13 +796,19 @@ static mp_obj_t mltuya_deinit(mp_obj_t self_in)
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(mltuya_deinit_obj, mltuya_deinit);
 
-/* __del__, the finaliser: the socket may already be swept in the same
- * collection, so only the key is wiped here; an unreachable socket is the
- * port's to reclaim. */
+/* __del__, the finaliser: close and wipe the key. From MicroPython 1.25
+ * the collector runs every finaliser before it frees any block, so the
+ * socket object is still whole here (its own finaliser, if it has one, may
+ * have closed it already: closing is idempotent). Before 1.25 it may be
+ * freed already, so only the key is wiped and the port reclaims the socket
+ * (the unix port's sockets have no finaliser: close() your Devices there). */
 static mp_obj_t mltuya_del(mp_obj_t self_in)
 {
     mltuya_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->open) {
+#if defined(MICROPY_MAKE_VERSION) && MICROPY_VERSION >= MICROPY_MAKE_VERSION(1, 25, 0)
+        mltuya_net_close(&self->net);
+#endif
         self->net.sock = MP_OBJ_NULL;
         ltuya_client_deinit(&self->client);
         self->open = false;

@@ -124,6 +124,16 @@ def test_errors():
     raises("one client at a time", OSError, device(LIMIT, timeout=2).get_dps, errno=104)
     holder.close()
     check("slot free after close()", device(LIMIT).get_dps(1) is True)
+    # a Device dropped while connected: its finaliser closes the socket (built-in
+    # module from MicroPython 1.25, when finalisers run before blocks are freed)
+    if not hasattr(ltuya, "__file__") and sys.implementation.version >= (1, 25, 0):
+        import gc
+
+        dropped = device(LIMIT, keep_alive=True)
+        dropped.get_dps()
+        dropped = None
+        gc.collect()
+        check("slot free after the collector", device(LIMIT, timeout=2).get_dps(1) is True)
     # caller mistakes are ValueError / TypeError at once
     raises("short key", ValueError, ltuya.Device, IP, dev_id(3), "short", text="16 characters")
     raises("bad version", ValueError, ltuya.Device, IP, dev_id(3), KEY, "3.6", text="3.1 .. 3.5")
