@@ -5,13 +5,16 @@
  * mbedTLS compiled in (MicroPython's lib/mbedtls, mbedtls_config_natmod.h),
  * since cryptolib has no GCM.
  *
- * Each call makes a few short-lived objects (the cipher or hash object and
- * buffer views over the C buffers), collected by the next gc; the user C
- * module's mbedTLS backend allocates nothing.
+ * ECB reuses its cipher objects while the key stays the same (below); a
+ * hash makes a few short-lived objects (the hash object, views over the C
+ * buffers, the digest). The user C module's mbedTLS backend allocates
+ * nothing.
  */
 #include <string.h>
 
 #include "mltuya_compat.h"
+
+#include "py/objarray.h"
 
 #include "mbedtls/gcm.h"
 #include "mbedtls/platform_util.h"
@@ -32,41 +35,88 @@ static mp_obj_t view(const void *p, size_t len)
 
 /* ---- AES-128-ECB: cryptolib.aes(key, 1) --------------------------------- */
 
+/* The module's globals (set at import), where the ECB cache lives so that
+ * the collector sees it: [key bytes, encrypting aes, decrypting aes, a
+ * bytearray view that is re-pointed at each buffer]. A session uses one key
+ * at a time, so after the first frame ECB makes no object at all. Not
+ * static: a native module's zero-initialised data must be global. */
+mp_obj_dict_t *mltuya_natmod_globals;
+mp_obj_t mltuya_ecb_cache;
+
+enum { CACHE_KEY, CACHE_ENC, CACHE_DEC, CACHE_VIEW, CACHE_LEN };
+
 typedef struct {
     const uint8_t *key;
     uint8_t *buf;
     size_t len;
-    qstr how; /* MP_QSTR_encrypt or MP_QSTR_decrypt */
+    bool encrypt;
 } ecb_op_t;
+
+static mp_obj_t *cache_items(void)
+{
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_get_array(mltuya_ecb_cache, &n, &items);
+    return items;
+}
 
 static void call_ecb(void *arg)
 {
     ecb_op_t *op = arg;
-    mp_obj_t args[2] = {mp_obj_new_bytes(op->key, LTUYA_KEY_LEN), MP_OBJ_NEW_SMALL_INT(1)};
-    mp_obj_t aes = mltuya_call_method(import(MP_QSTR_cryptolib), MP_QSTR_aes, 2, args);
-    mp_obj_t io[2] = {view(op->buf, op->len), MP_OBJ_NULL};
-    io[1] = io[0]; /* in place */
-    mltuya_call_method(aes, op->how, 2, io);
+    if (mltuya_ecb_cache == MP_OBJ_NULL) {
+        mp_obj_t init[CACHE_LEN] = {mp_const_none, mp_const_none, mp_const_none,
+                                    mp_obj_new_bytearray_by_ref(0, NULL)};
+        mltuya_ecb_cache = mp_obj_new_list(CACHE_LEN, init);
+        mp_obj_dict_store(MP_OBJ_FROM_PTR(mltuya_natmod_globals),
+                          MP_OBJ_NEW_QSTR(MP_QSTR__ecb_cache), mltuya_ecb_cache);
+    }
+    mp_obj_t *c = cache_items();
+    size_t klen = 0;
+    const char *k = c[CACHE_KEY] == mp_const_none ? NULL : mp_obj_str_get_data(c[CACHE_KEY], &klen);
+    if (!k || klen != LTUYA_KEY_LEN || memcmp(k, op->key, LTUYA_KEY_LEN) != 0) {
+        c[CACHE_KEY] = mp_obj_new_bytes(op->key, LTUYA_KEY_LEN);
+        c[CACHE_ENC] = mp_const_none;
+        c[CACHE_DEC] = mp_const_none;
+    }
+    int which = op->encrypt ? CACHE_ENC : CACHE_DEC;
+    if (c[which] == mp_const_none) {
+        mp_obj_t args[2] = {c[CACHE_KEY], MP_OBJ_NEW_SMALL_INT(1)}; /* MODE_ECB */
+        c[which] = mltuya_call_method(import(MP_QSTR_cryptolib), MP_QSTR_aes, 2, args);
+    }
+    /* the view: a by-reference bytearray, pointed at this buffer */
+    mp_obj_array_t *v = MP_OBJ_TO_PTR(c[CACHE_VIEW]);
+    v->items = op->buf;
+    v->len = op->len;
+    mp_obj_t io[2] = {c[CACHE_VIEW], c[CACHE_VIEW]}; /* in place */
+    mltuya_call_method(c[which], op->encrypt ? MP_QSTR_encrypt : MP_QSTR_decrypt, 2, io);
+    v->items = NULL;
+    v->len = 0;
 }
 
-static ltuya_status_t ecb(const uint8_t key[LTUYA_KEY_LEN], uint8_t *buf, size_t len, qstr how)
+static ltuya_status_t ecb(const uint8_t key[LTUYA_KEY_LEN], uint8_t *buf, size_t len, bool encrypt)
 {
     if (len % LTUYA_AES_BLOCK)
         return LTUYA_ERR_INVALID_ARG;
     if (len == 0)
         return LTUYA_OK;
-    ecb_op_t op = {key, buf, len, how};
-    return mltuya_protect(call_ecb, &op) == MP_OBJ_NULL ? LTUYA_OK : LTUYA_ERR_CRYPTO;
+    ecb_op_t op = {key, buf, len, encrypt};
+    mp_obj_t exc = mltuya_protect(call_ecb, &op);
+    if (exc != MP_OBJ_NULL && mltuya_ecb_cache != MP_OBJ_NULL) {
+        mp_obj_array_t *v = MP_OBJ_TO_PTR(cache_items()[CACHE_VIEW]);
+        v->items = NULL; /* never left pointing at the caller's buffer */
+        v->len = 0;
+    }
+    return exc == MP_OBJ_NULL ? LTUYA_OK : LTUYA_ERR_CRYPTO;
 }
 
 ltuya_status_t ltuya_aes_ecb_encrypt(const uint8_t key[LTUYA_KEY_LEN], uint8_t *buf, size_t len)
 {
-    return ecb(key, buf, len, MP_QSTR_encrypt);
+    return ecb(key, buf, len, true);
 }
 
 ltuya_status_t ltuya_aes_ecb_decrypt(const uint8_t key[LTUYA_KEY_LEN], uint8_t *buf, size_t len)
 {
-    return ecb(key, buf, len, MP_QSTR_decrypt);
+    return ecb(key, buf, len, false);
 }
 
 /* ---- hashes: hashlib.sha256 / hashlib.md5 -------------------------------- */

@@ -8,6 +8,7 @@
 #include "py/dynruntime.h"
 
 mp_obj_full_type_t mltuya_type_Device;
+extern mp_obj_dict_t *mltuya_natmod_globals; /* crypto_natmod.c */
 
 #include "../modltuya.c"
 
@@ -25,6 +26,7 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     MP_DYNRUNTIME_INIT_ENTRY
 
     mltuya_errno_init();
+    mltuya_natmod_globals = self->context->module.globals;
 
     mltuya_type_Device.base.type = (void *)&mp_type_type;
     mltuya_type_Device.flags = MP_TYPE_FLAG_NONE;
