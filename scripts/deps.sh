@@ -14,8 +14,10 @@ case "$want" in
   size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
                binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;
   # bindings/micropython: the natmod .mpy (MicroPython's mpy_ld.py needs pyelftools), the
-  # 32-bit unix build run under qemu-arm (not part of make test: needs a MicroPython tree)
+  # 32-bit unix build run under qemu-arm, the rp2 firmware (pico-sdk has C++ files) -- not part
+  # of make test: they need a MicroPython tree
   micropython) pkgs+=(python3 python3-pyelftools gcc-arm-none-eabi libnewlib-arm-none-eabi
+                      libstdc++-arm-none-eabi-newlib
                       gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-arm-linux-gnueabihf
                       qemu-user) ;;
   *) echo "deps.sh: unknown target $want" >&2; exit 2 ;;
