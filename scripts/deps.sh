@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing ltuya needs on Debian, only when missing.
-# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross|package]   (default: test; test includes cross)
+# Usage: scripts/deps.sh [build|test|demo|coverage|size|cross|package|micropython]   (default: test; test includes cross)
 set -euo pipefail
 want=${1:-test}
 
@@ -27,6 +27,13 @@ case "$want" in
   # cross compilers for `make size` (newlib/picolibc give the C headers)
   size) pkgs+=(python3 gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev gcc-xtensa-lx106
                binutils-xtensa-lx106 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf) ;;
+  # bindings/micropython: the natmod .mpy (MicroPython's mpy_ld.py needs pyelftools), the
+  # 32-bit unix build run under qemu-arm, the rp2 firmware (pico-sdk has C++ files) -- not part
+  # of make test: they need a MicroPython tree
+  micropython) pkgs+=(python3 python3-pyelftools gcc-arm-none-eabi libnewlib-arm-none-eabi
+                      libstdc++-arm-none-eabi-newlib
+                      gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf gcc-arm-linux-gnueabihf
+                      qemu-user) ;;
   *) echo "deps.sh: unknown target $want" >&2; exit 2 ;;
 esac
 

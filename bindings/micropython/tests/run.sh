@@ -4,7 +4,12 @@
 # micropython binary with the module.
 # Usage: run.sh path/to/micropython path/to/ltuya [BASE_PORT]
 #   BASE_PORT (default 31000): the simulators listen on BASE+1 .. BASE+10.
-# Prints the seed example's output for 3.3 and 3.5, then `N passed, N failed`.
+#   TESTS="test_heap.py": run only these (default: test_device.py test_heap.py).
+#   LTUYA_MPY=path/to/ltuya.mpy: test that native module instead (copied as
+#   ltuya.mpy and tuya.mpy onto MICROPYPATH; use a micropython without the
+#   built-in module, built-ins win).
+# Prints the seed example's output for 3.3 and 3.5, then `N passed, N failed`
+# (test_device.py: the API; test_heap.py: the heap figures).
 set -u
 if [ $# -lt 2 ]; then
   echo "usage: $0 path/to/micropython path/to/ltuya [BASE_PORT]" >&2
@@ -50,6 +55,13 @@ dev() { # offset version [profile] [clients]
   echo "]"
 } >"$work/fleet.json"
 
+if [ -n "${LTUYA_MPY:-}" ]; then
+  mkdir "$work/lib"
+  cp "$LTUYA_MPY" "$work/lib/ltuya.mpy"
+  cp "$LTUYA_MPY" "$work/lib/tuya.mpy"
+  export MICROPYPATH="$work/lib"
+fi
+
 mkfifo "$work/ctl"
 "$ltuya" sim --config "$work/fleet.json" --beacon-interval 0 --solicit-port 0 --seed 7 \
   <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
@@ -75,17 +87,19 @@ for ex in "3.3 9" "3.5 10"; do
   fi
 done
 
-echo "== test_device.py =="
-"$mpy" "$here/test_device.py" "$base" | tee "$work/test.out"
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/test.out" | tail -n 1)
-if [ -n "$line" ]; then
-  set -- $line
-  pass=$((pass + $1))
-  fail=$((fail + $3))
-else
-  fail=$((fail + 1))
-  echo "FAIL: test_device.py did not finish"
-fi
+for t in ${TESTS:-test_device.py test_heap.py}; do
+  echo "== $t =="
+  "$mpy" "$here/$t" "$base" | tee "$work/test.out"
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/test.out" | tail -n 1)
+  if [ -n "$line" ]; then
+    set -- $line
+    pass=$((pass + $1))
+    fail=$((fail + $3))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $t did not finish"
+  fi
+done
 echo "== total =="
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
