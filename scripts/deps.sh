@@ -5,7 +5,8 @@ set -euo pipefail
 want=${1:-test}
 
 # libyaml-dev: the CLI reads tuya-local-format profiles (--profiles DIR)
-pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev)
+# libuv1-dev: the tools' event loop (tools/common/ltuya_uv.c); the core does not use it
+pkgs=(cmake make gcc pkg-config libmbedtls-dev libssl-dev libyaml-dev libuv1-dev)
 case "$want" in
   # libclang-rt: libFuzzer's runtime, only a Recommends of clang on Debian 12
   # strace: tests/cli/deadlines.sh counts the calls a waiting command makes (no timing assertion);

@@ -21,7 +21,7 @@ fi
 out=${1:-build-size}
 mkdir -p "$out"
 
-modules=(frame json session client device handshake status discovery)
+modules=(frame json session client device engine handshake status discovery)
 warn=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
 base=(-Os -ffunction-sections -fdata-sections -Iinclude "${warn[@]}")
 
@@ -103,7 +103,7 @@ for t in cm4 esp8266 rv32imc; do
       -c scripts/size/stubs.c -o "$out/$t/$c/stubs.o"
     ${cc[$t]} ${flags[$t]} ${ldextra[$t]} -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,size_app \
       -Wl,-Map="$out/$t/$c/app.map" -o "$out/$t/$c/app.elf" "$out/$t/$c/app.o" \
-      "$out/$t/$c/stubs.o" "$out/$t/$c"/{frame,json,session,client,device,handshake,status,discovery,crypto_common}.o -lgcc
+      "$out/$t/$c/stubs.o" "$out/$t/$c"/{frame,json,session,client,device,engine,handshake,status,discovery,crypto_common}.o -lgcc
   done
 done
 

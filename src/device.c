@@ -184,6 +184,13 @@ static void on_done(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_
         d->user_done(d->user, req, st, dps);
 }
 
+static void on_state(void *user, ltuya_client_state_t state, ltuya_status_t why)
+{
+    ltuya_device_t *d = user;
+    if (d->user_state)
+        d->user_state(d->user, state, why);
+}
+
 /* ---- life cycle ------------------------------------------------------------- */
 
 ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *opts, uint8_t *rx,
@@ -193,9 +200,11 @@ ltuya_status_t ltuya_device_init(ltuya_device_t *d, const ltuya_device_opts_t *o
     ltuya_client_opts_t co = opts->client;
     d->user_push = co.on_push;
     d->user_done = co.on_done;
+    d->user_state = co.on_state;
     d->user = co.user;
     co.on_push = on_push;
     co.on_done = on_done;
+    co.on_state = on_state;
     co.user = d;
     d->energy = opts->energy;
     d->keep_alive = opts->keep_alive;

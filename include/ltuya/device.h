@@ -5,7 +5,8 @@
  *
  * Blocking form: every call below connects if needed (with the 3.4/3.5
  * handshake), does its work and returns within its timeout with a specific
- * status. Poll-driven form: see client.h.
+ * status. Non-blocking form, for many devices from one thread: engine.h
+ * (its per-device state lives outside ltuya_device_t, which stays small).
  *
  * Memory: the context holds no large buffers (under 1 KiB on a 32-bit MCU
  * with the defaults of config.h; docs/size.md has the figures). The caller
@@ -82,6 +83,7 @@ typedef struct {
     char pool[LTUYA_CACHE_POOL];
     void (*user_push)(void *user, const ltuya_dps_t *dps);
     void (*user_done)(void *user, ltuya_req_t req, ltuya_status_t st, const ltuya_dps_t *dps);
+    void (*user_state)(void *user, ltuya_client_state_t state, ltuya_status_t why);
     void *user;
 } ltuya_device_t;
 

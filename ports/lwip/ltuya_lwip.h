@@ -47,7 +47,9 @@ typedef struct {
  * hooks may be NULL. Call once before the first connection. */
 void ltuya_lwip_init(const ltuya_lwip_hooks_t *hooks);
 
-/* Fill *t with the TCP transport over *tcp (closed at first). Host names
+/* Fill *t with the TCP transport over *tcp (closed at first), with the
+ * non-blocking connect (connect_start / connect_finish; handle() is the lwIP
+ * socket number, for lwip_select / lwip_poll). Host names
  * other than dotted IPv4 are resolved with lwip_getaddrinfo() when lwIP
  * has DNS (LWIP_DNS); that lookup is bounded by lwIP's DNS timeout, not by
  * the connect timeout. */

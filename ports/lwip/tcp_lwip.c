@@ -122,7 +122,7 @@ static ltuya_status_t resolve(const char *host, uint16_t port, struct sockaddr_i
     return LTUYA_ERR_UNREACHABLE;
 }
 
-static ltuya_status_t tcp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+static ltuya_status_t tcp_connect_start(void *ctx, const char *host, uint16_t port)
 {
     ltuya_lwip_tcp_t *t = ctx;
     struct sockaddr_in sa;
@@ -148,21 +148,49 @@ static ltuya_status_t tcp_connect(void *ctx, const char *host, uint16_t port, ui
             lwip_close(fd);
             return st;
         }
-        int n = wait_fd(fd, false, true, timeout_ms);
-        if (n <= 0) {
-            lwip_close(fd);
-            return n == 0 ? LTUYA_ERR_TIMEOUT : LTUYA_ERR_IO;
-        }
-        /* Writable also after a failure: SO_ERROR tells which. */
-        int err = 0;
-        socklen_t len = sizeof err;
-        if (lwip_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
-            lwip_close(fd);
-            return err ? connect_status(err) : LTUYA_ERR_IO;
-        }
+        t->fd = fd;
+        return LTUYA_NEED_MORE;
     }
     t->fd = fd;
     return LTUYA_OK;
+}
+
+static ltuya_status_t tcp_connect_finish(void *ctx)
+{
+    ltuya_lwip_tcp_t *t = ctx;
+    if (t->fd < 0)
+        return LTUYA_ERR_CLOSED;
+    int n = wait_fd(t->fd, false, true, 0);
+    if (n == 0)
+        return LTUYA_NEED_MORE;
+    /* Writable also after a failure: SO_ERROR tells which. */
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (n < 0 || lwip_getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
+        tcp_close(t);
+        return err ? connect_status(err) : LTUYA_ERR_IO;
+    }
+    return LTUYA_OK;
+}
+
+static int tcp_handle(void *ctx)
+{
+    return ((ltuya_lwip_tcp_t *)ctx)->fd;
+}
+
+/* The blocking connect of the old contract: start, wait, finish. */
+static ltuya_status_t tcp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    ltuya_lwip_tcp_t *t = ctx;
+    ltuya_status_t st = tcp_connect_start(ctx, host, port);
+    if (st != LTUYA_NEED_MORE)
+        return st;
+    int n = wait_fd(t->fd, false, true, timeout_ms);
+    if (n <= 0) {
+        tcp_close(t);
+        return n == 0 ? LTUYA_ERR_TIMEOUT : LTUYA_ERR_IO;
+    }
+    return tcp_connect_finish(ctx);
 }
 
 static int tcp_send(void *ctx, const uint8_t *buf, size_t len)
@@ -213,4 +241,7 @@ void ltuya_lwip_tcp_init(ltuya_lwip_tcp_t *tcp, ltuya_transport_t *t)
     t->recv = tcp_recv;
     t->wait = tcp_wait;
     t->close = tcp_close;
+    t->connect_start = tcp_connect_start;
+    t->connect_finish = tcp_connect_finish;
+    t->handle = tcp_handle;
 }

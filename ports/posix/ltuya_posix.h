@@ -19,7 +19,13 @@ typedef struct {
 /* Install getrandom() as the random hook. Safe to call more than once. */
 void ltuya_posix_init(void);
 
-/* Fill *t with the TCP transport over *tcp (closed at first). */
+/* Fill *t with the TCP transport over *tcp (closed at first), with the
+ * non-blocking connect (connect_start / connect_finish / handle: the fd).
+ * Numeric addresses (IPv4, IPv6) never block. A host name is resolved with
+ * getaddrinfo() inside connect_start, synchronously: bounded by the system
+ * resolver's timeout and attempts (resolv.conf), not by the connect
+ * timeout, whose clock starts after the lookup. Event loops (ltuya_engine)
+ * should pass addresses; the tools resolve names with a bound first. */
 void ltuya_posix_tcp_init(ltuya_posix_tcp_t *tcp, ltuya_transport_t *t);
 
 /* Monotonic milliseconds and Unix seconds. */

@@ -35,7 +35,8 @@ static uint64_t c_now(void *ctx)
     return 0;
 }
 
-static const ltuya_transport_t tr = {0, t_connect, t_send, t_recv, t_wait, t_close};
+static const ltuya_transport_t tr = {0,       t_connect, t_send, t_recv, t_wait,
+                                     t_close, NULL,      NULL,   NULL};
 static const ltuya_clock_t clk = {c_now, 0, 0, 0};
 static uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
 static ltuya_device_t dev;

@@ -362,7 +362,7 @@ static void run_version(const config_t *cfg, unsigned index, tally_t *t)
     w.min_ratio = 1e9;
     w.keyed = v >= LTUYA_V34;
     ltuya_posix_tcp_init(&tcp, &w.inner);
-    ltuya_transport_t tr = {&w, w_connect, w_send, w_recv, w_wait, w_close};
+    ltuya_transport_t tr = {&w, w_connect, w_send, w_recv, w_wait, w_close, NULL, NULL, NULL};
     ltuya_device_opts_t o;
     memset(&o, 0, sizeof o);
     o.client.host = "127.0.0.1";

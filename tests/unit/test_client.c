@@ -115,7 +115,8 @@ static void t_close(void *ctx)
     (void)ctx;
 }
 
-static const ltuya_transport_t transport = {NULL, t_connect, t_send, t_recv, t_wait, t_close};
+static const ltuya_transport_t transport = {NULL,    t_connect, t_send, t_recv, t_wait,
+                                            t_close, NULL,      NULL,   NULL};
 static const ltuya_clock_t clk = {clock_now, clock_wall, clock_sleep, NULL};
 
 static ltuya_client_t c;
@@ -158,6 +159,10 @@ static void test_poll_driven_request(void **state)
     (void)state;
     connect_result = LTUYA_OK;
     setup_client();
+    /* begin needs a READY connection */
+    assert_int_equal(ltuya_client_begin(&c, LTUYA_REQ_STATUS, NULL, 0), LTUYA_ERR_BAD_STATE);
+    assert_int_equal(ltuya_client_open(&c, fake_now), LTUYA_OK);
+    assert_int_equal(ltuya_client_state(&c), LTUYA_CLIENT_READY);
     assert_int_equal(ltuya_client_begin(&c, LTUYA_REQ_STATUS, NULL, 0), LTUYA_OK);
     assert_int_equal(done_calls, 0); /* begun, not finished */
     for (int i = 0; i < 5 && !done_calls; i++)
@@ -230,6 +235,7 @@ static void test_pumped_timeout_closes(void **state)
     setup_client();
     ltuya_dp_t v1 = ltuya_dp_int(9, 1);
     answer_late = true;
+    assert_int_equal(ltuya_client_connect(&c), LTUYA_OK);
     assert_int_equal(ltuya_client_begin(&c, LTUYA_REQ_SET, &v1, 1), LTUYA_OK);
     for (int i = 0; i < 20 && !done_calls; i++)
         ltuya_client_pump(&c, 1000, false);

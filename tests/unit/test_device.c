@@ -76,7 +76,8 @@ static void t_close(void *ctx)
     (void)ctx;
 }
 
-static const ltuya_transport_t transport = {NULL, t_connect, t_send, t_recv, t_wait, t_close};
+static const ltuya_transport_t transport = {NULL,    t_connect, t_send, t_recv, t_wait,
+                                            t_close, NULL,      NULL,   NULL};
 static const ltuya_clock_t clk = {clock_now, NULL, NULL, NULL};
 static ltuya_device_t dev;
 static uint8_t rx[LTUYA_DEVICE_RX_SIZE], tx[LTUYA_DEVICE_TX_SIZE];
