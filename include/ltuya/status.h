@@ -53,7 +53,7 @@
     X(ERR_IO, "I/O error")                                                                         \
     /* typed values (profile.h) */                                                                 \
     X(ERR_OUT_OF_RANGE, "value outside the data point's range")                                    \
-    X(ERR_BAD_VALUE, "value not understood for the data point's type")                                \
+    X(ERR_BAD_VALUE, "value not understood for the data point's type")                             \
     X(ERR_CANCELLED, "request cancelled")
 
 typedef enum {
