@@ -26,6 +26,8 @@ typedef struct {
     size_t nwant;
     char (*text)[LTUYA_MAX_FRAME];
     const char *why;
+    char *snap; /* snapshot: this device's JSON object */
+    size_t snap_len;
 } cmd_t;
 
 /* The command being worked on. One device: the static one. Several: each
@@ -582,6 +584,73 @@ int cli_refresh_main(int argc, char **argv)
 
 static void got_status(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r);
 
+/* One device of `ltuya snapshot`, kept as text until every device ended:
+ * {"id","name","ip","version","dps","energy","error"}, never the key.
+ * dps NULL: the device failed (error says why). */
+static void snapshot_entry(cli_multi_dev_t *d, const ltuya_dps_t *dps)
+{
+    FILE *f = open_memstream(&cmd.snap, &cmd.snap_len);
+    if (!f)
+        return;
+    const cli_target_t *t = &cmd.t;
+    const char *id = t->dev_id ? t->dev_id : t->name;
+    fprintf(f, "{\"id\":");
+    cli_json_string(f, id, strlen(id));
+    fprintf(f, ",\"name\":");
+    if (t->entry.name[0])
+        cli_json_string(f, t->entry.name, strlen(t->entry.name));
+    else
+        fprintf(f, "null");
+    fprintf(f, ",\"ip\":");
+    const char *ip = t->host ? t->host : t->entry.ip;
+    if (ip[0])
+        cli_json_string(f, ip, strlen(ip));
+    else
+        fprintf(f, "null");
+    if (t->host) /* resolved: the version the device was spoken to with */
+        fprintf(f, ",\"version\":\"%s\"", ltuya_version_str(t->ver));
+    else
+        fprintf(f, ",\"version\":null");
+    if (!dps) {
+        fprintf(f, ",\"dps\":null,\"energy\":null,\"error\":");
+        cli_json_string(f, d->error, strlen(d->error));
+        fprintf(f, "}");
+        fclose(f);
+        return;
+    }
+    fprintf(f, ",\"dps\":{");
+    for (size_t i = 0; i < dps->count; i++) {
+        fprintf(f, "%s\"%u\":", i ? "," : "", dps->dp[i].id);
+        cli_value_print(f, &dps->dp[i]);
+    }
+    ltuya_energy_t e;
+    ltuya_energy_from_dps(&t->energy, dps, &e);
+    fprintf(f, "},\"energy\":");
+    if (e.has_voltage || e.has_current || e.has_power) {
+        const char *sep = "";
+        fprintf(f, "{");
+        if (e.has_voltage) {
+            fprintf(f, "\"voltage\":");
+            print_milli(f, e.voltage_mv, 1);
+            sep = ",";
+        }
+        if (e.has_current) {
+            fprintf(f, "%s\"current\":", sep);
+            print_milli(f, e.current_ma, 3);
+            sep = ",";
+        }
+        if (e.has_power) {
+            fprintf(f, "%s\"power\":", sep);
+            print_milli(f, e.power_mw, 1);
+        }
+        fprintf(f, "}");
+    } else {
+        fprintf(f, "null");
+    }
+    fprintf(f, ",\"error\":null}");
+    fclose(f);
+}
+
 static cli_multi_dev_t *enter(void *cookie)
 {
     cli_multi_dev_t *d = cookie;
@@ -644,6 +713,11 @@ static void got_status(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_
     }
     status_now = *r->dps;
     int rc;
+    if (!strcmp(cmd.verb, "snapshot")) {
+        snapshot_entry(d, &status_now);
+        cli_multi_done(d, CLI_EXIT_OK);
+        return;
+    }
     if (!strcmp(cmd.verb, "get") || !strcmp(cmd.verb, "refresh")) {
         if ((rc = cli_typed_load(&cmd.t, &status_now)) != 0) {
             d->error = "profile";
@@ -714,7 +788,9 @@ static int start_several(cli_multi_dev_t *d)
 static void report_several(cli_multi_dev_t *d)
 {
     enter(d);
-    if (!d->rc)
+    if (d->rc && !strcmp(cmd.verb, "snapshot"))
+        snapshot_entry(d, NULL);
+    if (!d->rc || !strcmp(cmd.verb, "snapshot"))
         return;
     const char *id = cmd.t.dev_id ? cmd.t.dev_id : cmd.t.name;
     if (cmd.t.json) {
@@ -730,6 +806,27 @@ static void report_several(cli_multi_dev_t *d)
     } else {
         printf("%s: error: %s (exit %d)\n", cli_multi_label(d), d->error, d->rc);
     }
+}
+
+static const char *snapshot_out; /* -o FILE, NULL: stdout */
+
+/* {"devices":[..]} in the order of devices.json, written once all ended. */
+static int write_snapshot(const cmd_t *cmds, size_t n, int rc)
+{
+    FILE *f = snapshot_out ? fopen(snapshot_out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "ltuya snapshot: cannot write %s: %s\n", snapshot_out, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    fprintf(f, "{\"devices\":[");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s\n%s", i ? "," : "", cmds[i].snap ? cmds[i].snap : "null");
+    fprintf(f, "\n]}\n");
+    if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "ltuya snapshot: cannot write %s: %s\n", snapshot_out, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    return rc;
 }
 
 static int run_several(const char *verb)
@@ -763,14 +860,77 @@ static int run_several(const char *verb)
         m.report = report_several;
         rc = cli_multi_run(&m);
         cur = &cmd_one;
+        if (!strcmp(verb, "snapshot"))
+            rc = write_snapshot(cmds, n, rc);
     } else {
         fprintf(stderr, "ltuya: out of memory for %zu devices\n", n);
         rc = CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; cmds && i < n; i++)
+    for (size_t i = 0; cmds && i < n; i++) {
         free(cmds[i].text);
+        free(cmds[i].snap);
+    }
     free(cmds);
     free(devs);
     cli_multi_names_free(names, n);
     return rc;
+}
+
+int cli_snapshot_main(int argc, char **argv)
+{
+    static const char usage_text[] =
+        "usage: ltuya snapshot [--devices FILE] [-o FILE] [--jobs N] [-t S]\n"
+        "\n"
+        "Read every device of devices.json at once (--jobs at a time, default 64) and\n"
+        "write one JSON document: {\"devices\":[{\"id\",\"name\",\"ip\",\"version\",\n"
+        "\"dps\",\"energy\",\"error\"}, ...]} in the file's order; a device that failed\n"
+        "has \"dps\":null and its error. Never a key. Exit status as for one device when\n"
+        "every failure shares its code, else 1; 0 if every device answered.\n"
+        "\n"
+        "options:\n"
+        "  --devices FILE       the device list (else as for DEVICE below)\n"
+        "  -o, --output FILE    write the document there instead of stdout\n"
+        "  --jobs N             devices at once, 1 .. 1024 (default 64)\n"
+        "  -t, --timeout S      reply timeout in seconds, 0.1 .. 600 (default 5)\n"
+        "\n"
+        "example:\n"
+        "  ltuya snapshot -o snapshot.json\n";
+    static const struct option longopts[] = {
+        {"devices", required_argument, NULL, 1005}, {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 1202},    {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    int opt;
+    unsigned long n;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            printf("%s", usage_text);
+            return CLI_EXIT_OK;
+        case 'o':
+            snapshot_out = optarg;
+            break;
+        case 1202:
+            if (!cli_arg_uint(optarg, 1, 1024, "--jobs", &n))
+                return CLI_EXIT_USAGE;
+            cmd.jobs = (unsigned)n;
+            break;
+        case 1005:
+        case 't':
+            if (cli_target_option(&cmd.t, opt, optarg) < 0)
+                return CLI_EXIT_USAGE;
+            break;
+        default:
+            fprintf(stderr, "%s", usage_text);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ltuya snapshot: unexpected argument '%s' (it reads every device)\n",
+                argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    cmd.all = true;
+    cmd.raw = true;
+    return run_several("snapshot");
 }
