@@ -41,9 +41,14 @@ for i in range(50):
     d = {"id": "bf%018d" % i, "key": key, "port": port + i, "version": versions[i % 4]}
     if i == 7:
         d["version"] = "3.3"
+    if i in (47, 48):  # bulbs; 48 acknowledges the writes it refuses and drops them
+        d["profile"] = "bulb"
+    if i == 48:
+        d["quirks"] = ["silent-reject"]
     if i < 49:
         fleet.append(d)
-    e = dict(d, name="dev%02d" % i, ip="127.0.0.1")
+    e = {k: v for k, v in d.items() if k not in ("profile", "quirks")}
+    e.update(name="dev%02d" % i, ip="127.0.0.1")
     if i == 7:
         e["key"] = "fedcba9876543210"
     if i == 49:
@@ -90,8 +95,9 @@ for name, o in by.items():
         assert "dps" not in o, o
     else:
         assert o["error"] is None, (name, o)
-        assert o["dps"]["1"] in (True, False), o
-        assert o["version"] in ("3.1", "3.3", "3.4", "3.5") and "energy" in o, o
+        assert o["dps"]["20" if name in ("dev47", "dev48") else "1"] in (True, False), o
+        assert o["version"] in ("3.1", "3.3", "3.4", "3.5"), o
+        assert name in ("dev47", "dev48") or "energy" in o, o
         assert o["id"] == "bf%018d" % int(name[3:]), o
 PY
 err=$(cat "$work/all.err")
@@ -133,6 +139,15 @@ out=$("$bin" set dev03,dead 9=60 "${dj[@]}" -t 2 2>/dev/null); rc=$?
 expect_rc "set with a dead one" $rc 4
 contains "dead reported" "$out" "dead (bf000000000000000049): error: connection refused (exit 4)"
 "$bin" set dev03,dev04 9=abc "${dj[@]}" >/dev/null 2>&1; expect_rc "a bad value, nothing sent" $? 2
+# no false success: a write acknowledged and dropped is exit 10 for that device
+out=$("$bin" set dev47,dev48 22=500 "${dj[@]}"); expect_rc "bulbs: brightness 500" $? 0
+out=$("$bin" set dev48 22=5 "${dj[@]}" 2>/dev/null); expect_rc "one device: dropped write" $? 10
+out=$("$bin" set dev47,dev48 22=5 "${dj[@]}" 2>"$work/set.err"); rc=$?
+expect_rc "refused (9) and dropped (10)" $rc 1
+contains "dev47 refused" "$out" "dev47 (bf000000000000000047): error: device returned an error (exit 9)"
+contains "dev48 not confirmed" "$out" "dev48 (bf000000000000000048): error: acknowledged but not confirmed (exit 10)"
+lacks "no ok" "$out" ": ok"
+contains "which failed" "$(cat "$work/set.err")" "dev47 (bf000000000000000047) (exit 9), dev48 (bf000000000000000048) (exit 10)"
 
 # ---- watch two devices: pushes from both, named -------------------------------------
 "$bin" watch dev05,dev06 "${dj[@]}" --json --for 4 >"$work/watch.json" 2>"$work/watch.err" &
@@ -168,7 +183,7 @@ for i, d in enumerate(devs):  # in the file's order
     if d["name"] in ("dead", "dev07"):
         assert d["dps"] is None and d["error"], d
     else:
-        assert d["error"] is None and d["dps"]["1"] in (True, False), d
+        assert d["error"] is None and d["dps"]["20" if i in (47, 48) else "1"] in (True, False), d
         assert d["version"] == ("3.3" if i == 7 else ["3.1", "3.3", "3.4", "3.5"][i % 4]), d
         assert d["energy"] is None or set(d["energy"]) <= {"voltage", "current", "power"}, d
 PY
