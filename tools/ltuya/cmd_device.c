@@ -39,6 +39,14 @@ static cmd_t *cur = &cmd_one;
 static ltuya_dps_t status_now; /* large too */
 static bool multi_json;        /* several devices: JSON lines carry "error" */
 
+static const char several_help[] =
+    "several devices (docs/cli.md):\n"
+    "  DEVICE,DEVICE...     a comma-separated list of names or ids, run concurrently\n"
+    "      --all            every device of devices.json\n"
+    "      --jobs N         devices in progress at once, 1 .. 1024 (default 64)\n"
+    "  one block (or --json line, with \"error\") per device; exit status: the failed\n"
+    "  devices' shared code, else 1; stderr names each failed device\n";
+
 /* Parse the shared options and the positionals (DEVICE, then up to max_extra). */
 static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, int max_extra)
 {
@@ -53,7 +61,7 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
     optind = 1;
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
-            printf("%s\n%s%s", usage_text, cli_target_help, cli_typed_help);
+            printf("%s\n%s%s%s", usage_text, cli_target_help, cli_typed_help, several_help);
             if (fflush(stdout) == 0 && !ferror(stdout))
                 exit(CLI_EXIT_OK);
             fprintf(stderr, "ltuya: cannot write the output: %s\n", strerror(errno));
