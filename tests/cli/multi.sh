@@ -125,6 +125,22 @@ contains "block of dev02" "$out" "dev02 bf000000000000000002 (127.0.0.1, protoco
 "$bin" get dev00,,dev01 "${dj[@]}" >/dev/null 2>&1; expect_rc "an empty name in the list" $? 2
 "$bin" get --all dev00 "${dj[@]}" >/dev/null 2>&1; expect_rc "get --all with DPs" $? 2
 
+# an entry without ip is not searched for by beacon with several devices (that would block)
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+devs = json.load(open(work + "/devices.json"))
+noip = dict(devs[0], name="noip", id="bf%018d" % 98)
+del noip["ip"]
+json.dump([devs[0], noip], open(work + "/noip.json", "w"))
+PY
+chmod 600 "$work/noip.json"
+out=$("$bin" get dev00,noip --devices "$work/noip.json" --json 2>"$work/noip.err"); rc=$?
+expect_rc "an entry without ip" $rc 3
+contains "noip: its error" "$out" '"name":"noip","error":'
+contains "noip: why" "$(cat "$work/noip.err")" "noip has no ip in devices.json"
+contains "dev00 still read" "$out" '"name":"dev00","version":"3.1"'
+
 # ---- writes: confirmed per device ---------------------------------------------------
 out=$("$bin" off dev01,dev02 "${dj[@]}" --json); rc=$?
 expect_rc "off two" $rc 0

@@ -145,6 +145,7 @@ int cli_multi_run(cli_multi_t *m)
     for (size_t i = 0; i < m->n; i++) {
         cli_multi_dev_t *d = &m->devs[i];
         d->m = m;
+        d->t->addresses_only = true;
         int rc = cli_target_open(d->t, false);
         if (rc) {
             fprintf(stderr, "ltuya: %s: the device above cannot be used\n", d->t->name);

@@ -193,6 +193,7 @@ int cli_watch_several(const cli_target_t *tmpl, const cli_watch_opts_t *opts)
         wdev_t *w = &devs[i];
         w->t = *tmpl;
         w->t.name = names[i];
+        w->t.addresses_only = true;
         if ((w->rc = cli_target_open(&w->t, true)) != 0) {
             fprintf(stderr, "ltuya watch: %s: not watched (above)\n", names[i]);
             continue;
