@@ -68,7 +68,24 @@ exec 9>"$work/ctl"
 for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
 grep -q READY "$work/sim.out" || {
   bad "sim did not start: $(cat "$work/sim.err")"
-  echo "$pass passed, $fail failed"
+  # ---- scan prints each device as it is found -----------------------------------------
+stop_sim
+uport=$((port + 60))
+rm -f "$work/ctl"; mkfifo "$work/ctl"
+"$bin" sim --id bf000000000000000000 --key $key --port $((port + 61)) --udp-port $uport \
+  --beacon-interval 0.3 --solicit-port 0 <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+exec 9>"$work/ctl"
+# a 60 s scan: the row must be there long before it ends (then it is stopped)
+"$bin" scan --bind 127.0.0.1 --ports $uport --timeout 60 >"$work/scan.txt" 2>/dev/null &
+scan_pid=$!
+for _ in $(seq 100); do grep -q bf000000000000000000 "$work/scan.txt" && break; sleep 0.1; done
+contains "scan row printed while it still listens" "$(cat "$work/scan.txt")" "bf000000000000000000     127.0.0.1        3.3"
+kill -0 $scan_pid 2>/dev/null && ok || bad "the scan ended early"
+kill -INT $scan_pid; wait $scan_pid
+[ "$(grep -c bf000000000000000000 "$work/scan.txt")" -eq 1 ] && ok || bad "scan: the row twice: $(cat "$work/scan.txt")"
+
+echo "$pass passed, $fail failed"
   exit 1
 }
 
@@ -204,6 +221,23 @@ for i, d in enumerate(devs):  # in the file's order
         assert d["energy"] is None or set(d["energy"]) <= {"voltage", "current", "power"}, d
 PY
 "$bin" snapshot "${dj[@]}" extra >/dev/null 2>&1; expect_rc "snapshot takes no DEVICE" $? 2
+
+# ---- scan prints each device as it is found -----------------------------------------
+stop_sim
+uport=$((port + 60))
+rm -f "$work/ctl"; mkfifo "$work/ctl"
+"$bin" sim --id bf000000000000000000 --key $key --port $((port + 61)) --udp-port $uport \
+  --beacon-interval 0.3 --solicit-port 0 <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+exec 9>"$work/ctl"
+# a 60 s scan: the row must be there long before it ends (then it is stopped)
+"$bin" scan --bind 127.0.0.1 --ports $uport --timeout 60 >"$work/scan.txt" 2>/dev/null &
+scan_pid=$!
+for _ in $(seq 100); do grep -q bf000000000000000000 "$work/scan.txt" && break; sleep 0.1; done
+contains "scan row printed while it still listens" "$(cat "$work/scan.txt")" "bf000000000000000000     127.0.0.1        3.3"
+kill -0 $scan_pid 2>/dev/null && ok || bad "the scan ended early"
+kill -INT $scan_pid; wait $scan_pid
+[ "$(grep -c bf000000000000000000 "$work/scan.txt")" -eq 1 ] && ok || bad "scan: the row twice: $(cat "$work/scan.txt")"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
