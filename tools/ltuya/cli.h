@@ -23,6 +23,7 @@ int cli_get_main(int argc, char **argv);
 int cli_set_main(int argc, char **argv);
 int cli_switch_main(int argc, char **argv); /* on, off, toggle */
 int cli_refresh_main(int argc, char **argv);
+int cli_snapshot_main(int argc, char **argv); /* every device at once, one JSON document */
 int cli_watch_main(int argc, char **argv);
 int cli_scan_main(int argc, char **argv);
 int cli_probe_main(int argc, char **argv);

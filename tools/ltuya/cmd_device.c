@@ -8,6 +8,7 @@
 #include "args.h"
 #include "cli.h"
 #include "confirm.h"
+#include "multi.h"
 #include "target.h"
 #include "typed.h"
 #include "util.h"
@@ -15,18 +16,44 @@
 
 typedef struct {
     cli_target_t t;
-    unsigned dp; /* --dp for on/off/toggle, 0 if not given */
-    bool raw;    /* --raw: values as the device sends them, no profile */
+    unsigned dp;   /* --dp for on/off/toggle, 0 if not given */
+    bool raw;      /* --raw: values as the device sends them, no profile */
+    bool all;      /* --all: every device in devices.json */
+    unsigned jobs; /* --jobs: devices at once (several devices) */
+    /* several devices (multi.h): this device's state */
+    const char *verb;
+    ltuya_dp_t want[CLI_MAX_POS];
+    size_t nwant;
+    char (*text)[LTUYA_MAX_FRAME];
+    const char *why;
+    char *snap; /* snapshot: this device's JSON object */
+    size_t snap_len;
 } cmd_t;
 
-static cmd_t cmd;              /* large (buffers): static, one command per process */
+/* The command being worked on. One device: the static one. Several: each
+ * device has its own, and `cur` points at the one whose callback runs (the
+ * helpers below read `cmd`). */
+static cmd_t cmd_one; /* large (buffers): static */
+static cmd_t *cur = &cmd_one;
+#define cmd (*cur)
 static ltuya_dps_t status_now; /* large too */
+static bool multi_json;        /* several devices: JSON lines carry "error" */
+
+static const char several_help[] =
+    "several devices (docs/cli.md):\n"
+    "  DEVICE,DEVICE...     a comma-separated list of names or ids, run concurrently\n"
+    "      --all            every device of devices.json\n"
+    "      --jobs N         devices in progress at once, 1 .. 1024 (default 64)\n"
+    "  one block (or --json line, with \"error\") per device; exit status: the failed\n"
+    "  devices' shared code, else 1; stderr names each failed device\n";
 
 /* Parse the shared options and the positionals (DEVICE, then up to max_extra). */
 static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, int max_extra)
 {
     static const struct option longopts[] = {CLI_TARGET_LONGOPTS,
                                              {"dp", required_argument, NULL, 'd'},
+                                             {"all", no_argument, NULL, 1201},
+                                             {"jobs", required_argument, NULL, 1202},
                                              CLI_TYPED_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int opt;
@@ -34,11 +61,21 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
     optind = 1;
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "d:", longopts, NULL)) != -1) {
         if (opt == 'h') {
-            printf("%s\n%s%s", usage_text, cli_target_help, cli_typed_help);
+            printf("%s\n%s%s%s", usage_text, cli_target_help, cli_typed_help, several_help);
             if (fflush(stdout) == 0 && !ferror(stdout))
                 exit(CLI_EXIT_OK);
             fprintf(stderr, "ltuya: cannot write the output: %s\n", strerror(errno));
             exit(CLI_EXIT_FAIL);
+        }
+        if (opt == 1201) {
+            cmd.all = true;
+            continue;
+        }
+        if (opt == 1202) {
+            if (!cli_arg_uint(optarg, 1, 1024, "--jobs", &n))
+                return CLI_EXIT_USAGE;
+            cmd.jobs = (unsigned)n;
+            continue;
         }
         if (opt == 'd' && takes_dp) {
             if (!cli_arg_uint(optarg, 1, 65535, "--dp", &n))
@@ -59,7 +96,25 @@ static int parse(int argc, char **argv, const char *usage_text, bool takes_dp, i
             return CLI_EXIT_USAGE;
         }
     }
-    return cli_target_positionals(&cmd.t, argc, argv, optind, max_extra, argv[0]);
+    if (cmd.all && cmd.t.ip) {
+        fprintf(stderr, "ltuya %s: --all takes the devices from devices.json, not --ip\n", argv[0]);
+        return CLI_EXIT_USAGE;
+    }
+    /* --all: no DEVICE positional, every one is a DP or an assignment (the
+     * positionals are taken as after --ip, which names no DEVICE either) */
+    if (cmd.all)
+        cmd.t.ip = "";
+    int rc = cli_target_positionals(&cmd.t, argc, argv, optind, max_extra, argv[0]);
+    if (cmd.all)
+        cmd.t.ip = NULL;
+    return rc;
+}
+
+static int run_several(const char *verb);
+
+static bool several(void)
+{
+    return cmd.all || (cmd.t.name && strchr(cmd.t.name, ','));
 }
 
 /* A DP named by number ("18") or by its code in the mapping ("cur_power"). */
@@ -169,7 +224,7 @@ static void print_status(const ltuya_dps_t *d)
             }
             printf("}");
         }
-        printf("}\n");
+        printf("%s}\n", multi_json ? ",\"error\":null" : "");
         return;
     }
     printf("%s%s%s (%s, protocol %s)\n", t->entry.name[0] ? t->entry.name : "",
@@ -202,7 +257,7 @@ static void print_written(const ltuya_dp_t *dps, size_t n)
     cli_target_json_head(&cmd.t);
     printf(",\"ok\":true");
     print_dps_json(dps, n);
-    printf("}\n");
+    printf("%s}\n", multi_json ? ",\"error\":null" : "");
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -234,10 +289,17 @@ int cli_get_main(int argc, char **argv)
                    "examples:\n"
                    "  ltuya get Kitchen\n"
                    "  ltuya get --ip 192.168.1.55 --id bf0123456789abcdefgh --key KEY -V 3.3\n"
-                   "  ltuya get Kitchen 1 switch_1 --json\n",
+                   "  ltuya get Kitchen 1 switch_1 --json\n"
+                   "  ltuya get --all --json         (several devices: docs/cli.md)\n",
                    false, CLI_MAX_POS);
     if (rc)
         return rc;
+    if (several() && cmd.t.npos) {
+        fprintf(stderr, "ltuya get: with several devices get reads every DP (give no DP)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (several())
+        return run_several("get");
     uint16_t ids[CLI_MAX_POS];
     int rc_open = cli_target_open(&cmd.t, false);                  /* the mapping names the codes */
     if (!rc_open && (rc_open = cli_typed_load(&cmd.t, NULL)) != 0) /* and the profile's */
@@ -332,7 +394,8 @@ int cli_set_main(int argc, char **argv)
                    "\n"
                    "examples:\n"
                    "  ltuya set Kitchen 1=false\n"
-                   "  ltuya set Kitchen 9=3600 38=memory\n",
+                   "  ltuya set Kitchen 9=3600 38=memory\n"
+                   "  ltuya set Kitchen,Hall 1=false (several devices: docs/cli.md)\n",
                    false, CLI_MAX_POS);
     if (rc)
         return rc;
@@ -340,6 +403,8 @@ int cli_set_main(int argc, char **argv)
         fprintf(stderr, "ltuya set: nothing to set (give DP=VALUE; see 'ltuya set --help')\n");
         return CLI_EXIT_USAGE;
     }
+    if (several())
+        return run_several("set");
     if ((rc = cli_target_open(&cmd.t, true)) != 0)
         return rc;
     if ((rc = cli_typed_load(&cmd.t, NULL)) != 0) { /* values are checked before connecting */
@@ -416,8 +481,8 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
             *why = "no DP 1; the device reports DP 20 as a switch, as bulbs do";
         }
     }
-    const ltuya_dp_t *cur = ltuya_dps_find(&status_now, *dp);
-    if (!cur) {
+    const ltuya_dp_t *current = ltuya_dps_find(&status_now, *dp);
+    if (!current) {
         fprintf(stderr,
                 "ltuya %s: the device has no DP %u%s%s%s; nothing was sent. Give the switch's\n"
                 "  DP with --dp N ('ltuya get' lists the DPs)\n",
@@ -425,7 +490,7 @@ static int pick_switch(uint16_t *dp, const char **why, const char *verb)
         return CLI_EXIT_FAIL;
     }
     ltuya_dp_t want = ltuya_dp_bool(*dp, true);
-    return cli_value_check(&want, cur, NULL) ? 0 : CLI_EXIT_USAGE;
+    return cli_value_check(&want, current, NULL) ? 0 : CLI_EXIT_USAGE;
 }
 
 /* on / off / toggle share everything but the verb (argv[0]). */
@@ -442,11 +507,14 @@ int cli_switch_main(int argc, char **argv)
              "reports it as a boolean (bulbs).\n"
              "--json: {\"id\",\"name\",\"ok\":true,\"dps\":{\"1\":%s}}.\n"
              "\n"
-             "example:\n"
-             "  ltuya %s Kitchen\n",
+             "examples:\n"
+             "  ltuya %s Kitchen\n"
+             "  ltuya %s Kitchen,Hall    (or --all; several devices: docs/cli.md)\n",
              verb, !strcmp(verb, "toggle") ? "over" : verb, !strcmp(verb, "off") ? "false" : "true",
-             verb);
+             verb, verb);
     int rc = parse(argc, argv, usage_text, true, 0);
+    if (!rc && several())
+        return run_several(verb);
     if (rc || (rc = open_and_read("status")))
         return rc;
     uint16_t dp;
@@ -480,8 +548,16 @@ int cli_refresh_main(int argc, char **argv)
                    "(--json: the shape of 'ltuya get --json').\n"
                    "\n"
                    "example:\n"
-                   "  ltuya refresh Kitchen 18 19 20\n",
+                   "  ltuya refresh Kitchen 18 19 20\n"
+                   "  ltuya refresh --all           (several devices: docs/cli.md)\n",
                    false, LTUYA_MAX_REFRESH);
+    if (!rc && several() && cmd.t.npos) {
+        fprintf(stderr, "ltuya refresh: with several devices refresh asks for the energy DPs "
+                        "(give no DP)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (!rc && several())
+        return run_several("refresh");
     if (rc || (rc = cli_target_open(&cmd.t, true)))
         return rc;
     uint16_t ids[CLI_MAX_POS];
@@ -507,4 +583,362 @@ int cli_refresh_main(int argc, char **argv)
         print_status(&status_now);
     cli_target_close(&cmd.t);
     return rc;
+}
+
+/* ---- several devices: DEVICE,DEVICE... or --all (multi.h) ------------------
+ * The same steps as one device (status, check, write, proof), as engine
+ * requests chained through callbacks; `cur` is set to the device's command
+ * state at each step so the helpers above serve both paths. */
+
+static void got_status(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r);
+
+/* One device of `ltuya snapshot`, kept as text until every device ended:
+ * {"id","name","ip","version","dps","energy","error"}, never the key.
+ * dps NULL: the device failed (error says why). */
+static void snapshot_entry(cli_multi_dev_t *d, const ltuya_dps_t *dps)
+{
+    FILE *f = open_memstream(&cmd.snap, &cmd.snap_len);
+    if (!f)
+        return;
+    const cli_target_t *t = &cmd.t;
+    const char *id = t->dev_id ? t->dev_id : t->name;
+    fprintf(f, "{\"id\":");
+    cli_json_string(f, id, strlen(id));
+    fprintf(f, ",\"name\":");
+    if (t->entry.name[0])
+        cli_json_string(f, t->entry.name, strlen(t->entry.name));
+    else
+        fprintf(f, "null");
+    fprintf(f, ",\"ip\":");
+    const char *ip = t->host ? t->host : t->entry.ip;
+    if (ip[0])
+        cli_json_string(f, ip, strlen(ip));
+    else
+        fprintf(f, "null");
+    if (t->host) /* resolved: the version the device was spoken to with */
+        fprintf(f, ",\"version\":\"%s\"", ltuya_version_str(t->ver));
+    else
+        fprintf(f, ",\"version\":null");
+    if (!dps) {
+        fprintf(f, ",\"dps\":null,\"energy\":null,\"error\":");
+        cli_json_string(f, d->error, strlen(d->error));
+        fprintf(f, "}");
+        fclose(f);
+        return;
+    }
+    fprintf(f, ",\"dps\":{");
+    for (size_t i = 0; i < dps->count; i++) {
+        fprintf(f, "%s\"%u\":", i ? "," : "", dps->dp[i].id);
+        cli_value_print(f, &dps->dp[i]);
+    }
+    ltuya_energy_t e;
+    ltuya_energy_from_dps(&t->energy, dps, &e);
+    fprintf(f, "},\"energy\":");
+    if (e.has_voltage || e.has_current || e.has_power) {
+        const char *sep = "";
+        fprintf(f, "{");
+        if (e.has_voltage) {
+            fprintf(f, "\"voltage\":");
+            print_milli(f, e.voltage_mv, 1);
+            sep = ",";
+        }
+        if (e.has_current) {
+            fprintf(f, "%s\"current\":", sep);
+            print_milli(f, e.current_ma, 3);
+            sep = ",";
+        }
+        if (e.has_power) {
+            fprintf(f, "%s\"power\":", sep);
+            print_milli(f, e.power_mw, 1);
+        }
+        fprintf(f, "}");
+    } else {
+        fprintf(f, "null");
+    }
+    fprintf(f, ",\"error\":null}");
+    fclose(f);
+}
+
+static cli_multi_dev_t *enter(void *cookie)
+{
+    cli_multi_dev_t *d = cookie;
+    cur = d->state;
+    return d;
+}
+
+static void written(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r)
+{
+    cli_multi_dev_t *d = enter(cookie);
+    (void)ed;
+    if (r->status != LTUYA_OK) {
+        cli_multi_fail(d, r->status, cmd.verb);
+        return;
+    }
+    if (r->proof != LTUYA_PROOF_CONFIRMED) { /* no false success: exit 10 as for one device */
+        fprintf(stderr, "ltuya %s: %s: sent; the device acknowledged but %s\n", cmd.verb,
+                cli_multi_label(d),
+                r->proof == LTUYA_PROOF_CONTRADICTED
+                    ? "reported another value (it did not take it)"
+                    : "neither a push nor a status read showed the new value");
+        d->error = "acknowledged but not confirmed";
+        cli_multi_done(d, CLI_EXIT_UNCONFIRMED);
+        return;
+    }
+    if (cmd.t.json)
+        print_written(cmd.want, cmd.nwant);
+    else if (!strcmp(cmd.verb, "set"))
+        printf("%s: ok\n", cli_multi_label(d));
+    else
+        printf("%s: %s%s%s%s\n", cli_multi_label(d), cmd.want[0].b ? "on" : "off",
+               *cmd.why ? " (" : "", cmd.why, *cmd.why ? ")" : "");
+    cli_multi_done(d, CLI_EXIT_OK);
+}
+
+static void refreshed(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r)
+{
+    cli_multi_dev_t *d = enter(cookie);
+    ltuya_status_t st = r->status;
+    if (st == LTUYA_OK)
+        st = ltuya_engine_status(ed, got_status, d);
+    if (st != LTUYA_OK)
+        cli_multi_fail(d, st, "refresh");
+}
+
+/* Write the values in cmd.want once the state showed they fit. */
+static void write_checked(cli_multi_dev_t *d, ltuya_engine_dev_t *ed)
+{
+    ltuya_status_t st = ltuya_engine_set(ed, cmd.want, cmd.nwant, written, d);
+    if (st != LTUYA_OK)
+        cli_multi_fail(d, st, cmd.verb);
+}
+
+static void got_status(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r)
+{
+    cli_multi_dev_t *d = enter(cookie);
+    if (r->status != LTUYA_OK || !r->dps) {
+        cli_multi_fail(d, r->status != LTUYA_OK ? r->status : LTUYA_ERR_NO_REPLY, "status");
+        return;
+    }
+    status_now = *r->dps;
+    int rc;
+    if (!strcmp(cmd.verb, "snapshot")) {
+        snapshot_entry(d, &status_now);
+        cli_multi_done(d, CLI_EXIT_OK);
+        return;
+    }
+    if (!strcmp(cmd.verb, "get") || !strcmp(cmd.verb, "refresh")) {
+        if ((rc = cli_typed_load(&cmd.t, &status_now)) != 0) {
+            d->error = "profile";
+            cli_multi_done(d, rc);
+            return;
+        }
+        print_status(&status_now);
+        cli_multi_done(d, CLI_EXIT_OK);
+        return;
+    }
+    if (!strcmp(cmd.verb, "set")) {
+        for (size_t i = 0; i < cmd.nwant; i++)
+            if (!cli_value_check(&cmd.want[i], ltuya_dps_find(&status_now, cmd.want[i].id),
+                                 cli_devices_dp(&cmd.t.entry, cmd.want[i].id))) {
+                fprintf(stderr, "ltuya set: %s: the value above was not sent\n",
+                        cli_multi_label(d));
+                d->error = "value refused before sending";
+                cli_multi_done(d, CLI_EXIT_USAGE);
+                return;
+            }
+        write_checked(d, ed);
+        return;
+    }
+    uint16_t dp; /* on, off, toggle */
+    if ((rc = pick_switch(&dp, &cmd.why, cmd.verb)) != 0) {
+        fprintf(stderr, "ltuya %s: %s: nothing was sent (above)\n", cmd.verb, cli_multi_label(d));
+        d->error = "no switch to use";
+        cli_multi_done(d, rc);
+        return;
+    }
+    bool on = !strcmp(cmd.verb, "on");
+    if (!strcmp(cmd.verb, "toggle"))
+        on = !ltuya_dps_find(&status_now, dp)->b;
+    cmd.want[0] = ltuya_dp_bool(dp, on);
+    cmd.nwant = 1;
+    write_checked(d, ed);
+}
+
+static int start_several(cli_multi_dev_t *d)
+{
+    enter(d);
+    ltuya_engine_dev_t *ed = cli_multi_engine(d);
+    ltuya_status_t st;
+    if (!strcmp(cmd.verb, "set")) { /* values are checked before connecting */
+        int rc = cli_typed_load(&cmd.t, NULL);
+        for (size_t i = 0; !rc && i < (size_t)cmd.t.npos; i++)
+            if (!parse_assignment(cmd.t.pos[i], &cmd.want[i], cmd.text[i], sizeof cmd.text[i]))
+                rc = CLI_EXIT_USAGE;
+        cmd.nwant = (size_t)cmd.t.npos;
+        if (!rc && !cli_value_fits(cmd.t.ver, cmd.t.dev_id, cmd.want, cmd.nwant))
+            rc = CLI_EXIT_USAGE;
+        if (rc) {
+            fprintf(stderr, "ltuya set: %s: nothing was sent (above)\n", cli_multi_label(d));
+            d->error = "values refused before sending";
+            return rc;
+        }
+    }
+    if (!strcmp(cmd.verb, "refresh"))
+        st = ltuya_engine_refresh(ed, NULL, 0, refreshed, d); /* the energy DPs */
+    else
+        st = ltuya_engine_status(ed, got_status, d);
+    if (st != LTUYA_OK)
+        cli_multi_fail(d, st, cmd.verb);
+    return 0;
+}
+
+/* Failures: one block or JSON line; successes printed themselves. */
+static void report_several(cli_multi_dev_t *d)
+{
+    enter(d);
+    if (d->rc && !strcmp(cmd.verb, "snapshot"))
+        snapshot_entry(d, NULL);
+    if (!d->rc || !strcmp(cmd.verb, "snapshot"))
+        return;
+    const char *id = cmd.t.dev_id ? cmd.t.dev_id : cmd.t.name;
+    if (cmd.t.json) {
+        printf("{\"id\":");
+        cli_json_string(stdout, id, strlen(id));
+        if (cmd.t.entry.name[0]) {
+            printf(",\"name\":");
+            cli_json_string(stdout, cmd.t.entry.name, strlen(cmd.t.entry.name));
+        }
+        printf(",\"error\":");
+        cli_json_string(stdout, d->error, strlen(d->error));
+        printf(",\"exit\":%d}\n", d->rc);
+    } else {
+        printf("%s: error: %s (exit %d)\n", cli_multi_label(d), d->error, d->rc);
+    }
+}
+
+static const char *snapshot_out; /* -o FILE, NULL: stdout */
+
+/* {"devices":[..]} in the order of devices.json, written once all ended. */
+static int write_snapshot(const cmd_t *cmds, size_t n, int rc)
+{
+    FILE *f = snapshot_out ? fopen(snapshot_out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "ltuya snapshot: cannot write %s: %s\n", snapshot_out, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    fprintf(f, "{\"devices\":[");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s\n%s", i ? "," : "", cmds[i].snap ? cmds[i].snap : "null");
+    fprintf(f, "\n]}\n");
+    if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "ltuya snapshot: cannot write %s: %s\n", snapshot_out, strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    return rc;
+}
+
+static int run_several(const char *verb)
+{
+    char **names;
+    size_t n;
+    int rc = cli_multi_names(cmd.all ? NULL : cmd.t.name, cmd.all, cmd.t.devices_file, &names, &n);
+    if (rc)
+        return rc;
+    cmd_t *cmds = calloc(n, sizeof *cmds);
+    cli_multi_dev_t *devs = calloc(n, sizeof *devs);
+    bool ok = cmds && devs;
+    for (size_t i = 0; ok && i < n; i++) {
+        cmds[i] = cmd_one; /* the options; nothing is open yet */
+        cmds[i].t.name = names[i];
+        cmds[i].verb = verb;
+        cmds[i].why = "";
+        if (cmd_one.t.npos && !strcmp(verb, "set"))
+            ok = (cmds[i].text = calloc((size_t)cmd_one.t.npos, sizeof *cmds[i].text)) != NULL;
+        devs[i].t = &cmds[i].t;
+        devs[i].state = &cmds[i];
+    }
+    if (ok) {
+        multi_json = cmd_one.t.json;
+        cli_multi_t m = {0};
+        m.verb = verb;
+        m.jobs = cmd_one.jobs ? cmd_one.jobs : CLI_MULTI_JOBS;
+        m.devs = devs;
+        m.n = n;
+        m.start = start_several;
+        m.report = report_several;
+        rc = cli_multi_run(&m);
+        cur = &cmd_one;
+        if (!strcmp(verb, "snapshot"))
+            rc = write_snapshot(cmds, n, rc);
+    } else {
+        fprintf(stderr, "ltuya: out of memory for %zu devices\n", n);
+        rc = CLI_EXIT_FAIL;
+    }
+    for (size_t i = 0; cmds && i < n; i++) {
+        free(cmds[i].text);
+        free(cmds[i].snap);
+    }
+    free(cmds);
+    free(devs);
+    cli_multi_names_free(names, n);
+    return rc;
+}
+
+int cli_snapshot_main(int argc, char **argv)
+{
+    static const char usage_text[] =
+        "usage: ltuya snapshot [--devices FILE] [-o FILE] [--jobs N] [-t S]\n"
+        "\n"
+        "Read every device of devices.json at once (--jobs at a time, default 64) and\n"
+        "write one JSON document: {\"devices\":[{\"id\",\"name\",\"ip\",\"version\",\n"
+        "\"dps\",\"energy\",\"error\"}, ...]} in the file's order; a device that failed\n"
+        "has \"dps\":null and its error. Never a key. Exit status as for one device when\n"
+        "every failure shares its code, else 1; 0 if every device answered.\n"
+        "\n"
+        "options:\n"
+        "  --devices FILE       the device list (else as for DEVICE below)\n"
+        "  -o, --output FILE    write the document there instead of stdout\n"
+        "  --jobs N             devices at once, 1 .. 1024 (default 64)\n"
+        "  -t, --timeout S      reply timeout in seconds, 0.1 .. 600 (default 5)\n"
+        "\n"
+        "example:\n"
+        "  ltuya snapshot -o snapshot.json\n";
+    static const struct option longopts[] = {
+        {"devices", required_argument, NULL, 1005}, {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 1202},    {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    int opt;
+    unsigned long n;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            printf("%s", usage_text);
+            return CLI_EXIT_OK;
+        case 'o':
+            snapshot_out = optarg;
+            break;
+        case 1202:
+            if (!cli_arg_uint(optarg, 1, 1024, "--jobs", &n))
+                return CLI_EXIT_USAGE;
+            cmd.jobs = (unsigned)n;
+            break;
+        case 1005:
+        case 't':
+            if (cli_target_option(&cmd.t, opt, optarg) < 0)
+                return CLI_EXIT_USAGE;
+            break;
+        default:
+            fprintf(stderr, "%s", usage_text);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ltuya snapshot: unexpected argument '%s' (it reads every device)\n",
+                argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    cmd.all = true;
+    cmd.raw = true;
+    return run_several("snapshot");
 }

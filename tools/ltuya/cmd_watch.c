@@ -15,6 +15,7 @@
 #include "target.h"
 #include "util.h"
 #include "value.h"
+#include "watch_multi.h"
 
 #define SPARK 24
 
@@ -215,9 +216,10 @@ int cli_watch_main(int argc, char **argv)
     static const struct option longopts[] = {CLI_TARGET_LONGOPTS,
                                              {"interval", required_argument, NULL, 'i'},
                                              {"for", required_argument, NULL, 'f'},
+                                             {"all", no_argument, NULL, 1201},
                                              {NULL, 0, NULL, 0}};
     static const char usage_text[] =
-        "usage: ltuya watch DEVICE [--interval S] [--for S] [options]\n"
+        "usage: ltuya watch DEVICE[,DEVICE...] | --all [--interval S] [--for S] [options]\n"
         "\n"
         "Stay connected and print every status push as it comes (a button pressed,\n"
         "the app switching it, ...), and an energy line with a sparkline of recent\n"
@@ -228,10 +230,15 @@ int cli_watch_main(int argc, char **argv)
         "--json: one object per line, {\"id\",\"name\",\"event\",\"t\",...}: event \"state\",\n"
         "\"push\", \"changed\" with \"dps\"; \"energy\" with \"energy\"; \"disconnected\"\n"
         "with \"error\"; \"reconnected\".\n"
+        "Several devices (a comma-separated list, or --all for every device of\n"
+        "devices.json): their events interleave, each line naming its device\n"
+        "(\"name\" in JSON); no energy line or catch-up there (pushes only).\n"
         "\n"
-        "example:\n"
-        "  ltuya watch Kitchen\n";
+        "examples:\n"
+        "  ltuya watch Kitchen\n"
+        "  ltuya watch --all --json\n";
     double interval = 5, duration_s = 0;
+    bool all = false;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, CLI_TARGET_SHORTOPTS "i:f:", longopts, NULL)) != -1) {
@@ -242,6 +249,8 @@ int cli_watch_main(int argc, char **argv)
             /* a floor: every interval costs the device a refresh */
             if (!cli_arg_seconds(optarg, 0.5, 3600, "--interval", &interval))
                 return CLI_EXIT_USAGE;
+        } else if (opt == 1201) {
+            all = true;
         } else if (opt == 'f') {
             if (!cli_arg_seconds(optarg, 0.1, 1e7, "--for", &duration_s))
                 return CLI_EXIT_USAGE;
@@ -254,7 +263,16 @@ int cli_watch_main(int argc, char **argv)
             }
         }
     }
-    int rc = cli_target_positionals(&t, argc, argv, optind, 0, "watch");
+    if (all && (t.ip || optind < argc)) {
+        fprintf(stderr, "ltuya watch: --all takes every device of devices.json: give no DEVICE "
+                        "or --ip\n");
+        return CLI_EXIT_USAGE;
+    }
+    int rc = all ? 0 : cli_target_positionals(&t, argc, argv, optind, 0, "watch");
+    if (!rc && (all || (t.name && strchr(t.name, ',')))) {
+        cli_watch_opts_t o = {all, interval, duration_s};
+        return cli_watch_several(&t, &o);
+    }
     if (rc || (rc = cli_target_open(&t, true)))
         return rc;
     const char *cs = setlocale(LC_CTYPE, "") ? nl_langinfo(CODESET) : "";

@@ -207,6 +207,32 @@ bool cli_devices_find(const char *text, size_t len, const char *name_or_id, cli_
     return false;
 }
 
+bool cli_devices_each(const char *text, size_t len,
+                      void (*fn)(void *user, const cli_device_entry_t *e), void *user)
+{
+    static cli_device_entry_t e; /* large */
+    ltuya_json_iter_t it;
+    ltuya_str_t key, val;
+    bool is_str;
+    if (ltuya_json_iter_init(&it, text, len) != LTUYA_OK || it.object) {
+        fprintf(stderr, "ltuya: devices.json is not a JSON array of devices\n");
+        return false;
+    }
+    ltuya_status_t st;
+    while ((st = ltuya_json_iter_next(&it, &key, &val, &is_str)) == LTUYA_OK) {
+        if (is_str)
+            continue;
+        memset(&e, 0, sizeof e);
+        parse_entry(val, &e);
+        fn(user, &e);
+    }
+    if (st != LTUYA_ERR_NOT_FOUND) {
+        fprintf(stderr, "ltuya: devices.json is malformed (%s)\n", ltuya_status_str(st));
+        return false;
+    }
+    return true;
+}
+
 const cli_dp_info_t *cli_devices_dp(const cli_device_entry_t *e, uint16_t dp)
 {
     for (size_t i = 0; i < e->map_count; i++)

@@ -56,6 +56,11 @@ bool cli_devices_load(const char *path, char **text, size_t *len);
 bool cli_devices_find(const char *text, size_t len, const char *name_or_id, cli_device_entry_t *out,
                       bool quiet);
 
+/* Call fn for every entry, in file order (--all). False (after a message)
+ * on a malformed file. */
+bool cli_devices_each(const char *text, size_t len,
+                      void (*fn)(void *user, const cli_device_entry_t *e), void *user);
+
 /* Energy DPs and scales from a mapping (cur_voltage / cur_current / cur_power codes). */
 void cli_devices_energy_map(const cli_device_entry_t *e, ltuya_energy_map_t *map);
 

@@ -27,6 +27,7 @@ static const command_t commands[] = {
     {"toggle", cli_switch_main, "switch the relay over"},
     {"light", cli_light_main, "bulbs: --brightness, --colour, --temp, --mode (typed, checked)"},
     {"refresh", cli_refresh_main, "make the device re-measure (energy) and print it"},
+    {"snapshot", cli_snapshot_main, "every device's state as one JSON document"},
     {"watch", cli_watch_main, "stay connected: print pushes and live energy"},
     {"scan", cli_scan_main, "find devices on the network (UDP beacons)"},
     {"probe", cli_probe_main, "find the settings a device needs (version, quirks)"},

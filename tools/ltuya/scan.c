@@ -40,7 +40,7 @@ static const char usage_text[] =
     "\n"
     "Listen for Tuya devices announcing themselves on UDP 6666, 6667 and 7000 and\n"
     "list each one's name (from devices.json), id, IP address, protocol version and\n"
-    "product key, sorted by address. Listening sends nothing.\n"
+    "product key, a row as each device is first heard. Listening sends nothing.\n"
     "\n"
     "Devices on 3.1-3.4 (and some on 3.5) announce themselves every ~5 s. Newer 3.5\n"
     "firmware stays silent until asked: --solicit ADDR sends the 3.5 discovery\n"
@@ -61,9 +61,10 @@ static const char usage_text[] =
     "  -v, --verbose        report every datagram received on stderr\n"
     "  -h, --help           this text\n"
     "\n"
-    "Ctrl-C ends the scan early and still prints what was found.\n"
+    "Ctrl-C ends the scan early (the rows printed so far are the devices found).\n"
     "\n"
-    "--json prints one array, sorted like the table (empty when nothing answered):\n"
+    "--json prints one array at the end, sorted by address (empty when nothing\n"
+    "answered):\n"
     "  [{\"name\":\"Desk plug\" or null,\"id\":\"...\",\"ip\":\"...\",\"version\":\"3.3\",\n"
     "    \"product_key\":\"...\",\"active\":2 or null}, ...]\n"
     "\n"
@@ -186,22 +187,23 @@ static void print_json(const scan_t *s)
     printf("]\n");
 }
 
-static void print_table(const scan_t *s)
+static void print_header(void)
 {
     printf("%-20s %-24s %-16s %-8s %s\n", "NAME", "ID", "IP", "VERSION", "PRODUCT KEY");
-    for (size_t i = 0; i < s->count; i++) {
-        const found_t *f = &s->found[i];
-        print_safe(f->name[0] ? f->name : "-", 20);
-        putchar(' ');
-        print_safe(f->b.id, 24);
-        putchar(' ');
-        print_safe(f->b.ip[0] ? f->b.ip : "?", 16);
-        putchar(' ');
-        print_safe(f->b.version[0] ? f->b.version : "?", 8);
-        putchar(' ');
-        print_safe(f->b.product_key, 0);
-        putchar('\n');
-    }
+}
+
+static void print_row(const found_t *f)
+{
+    print_safe(f->name[0] ? f->name : "-", 20);
+    putchar(' ');
+    print_safe(f->b.id, 24);
+    putchar(' ');
+    print_safe(f->b.ip[0] ? f->b.ip : "?", 16);
+    putchar(' ');
+    print_safe(f->b.version[0] ? f->b.version : "?", 8);
+    putchar(' ');
+    print_safe(f->b.product_key, 0);
+    putchar('\n');
 }
 
 static void no_devices_hint(bool solicited)
@@ -455,6 +457,15 @@ static bool take_datagram(ltuya_posix_discovery_t *d, const scan_opts_t *o, scan
                 (unsigned)src.local_port, b.id, b.ip, b.version);
     size_t before = s->count;
     remember(s, &b);
+    if (s->count != before && !o->json) {
+        /* the table grows as devices answer (the JSON array comes at the end) */
+        if (tty)
+            fprintf(stderr, "\r%50s\r", "");
+        if (!before)
+            print_header();
+        print_row(&s->found[s->count - 1]);
+        fflush(stdout);
+    }
     if (tty && s->count != before)
         countdown(s, left_ms);
     return true;
@@ -496,14 +507,13 @@ static void listen_for_beacons(ltuya_posix_discovery_t *d, const scan_opts_t *o,
     sigaction(SIGINT, &old_sa, NULL);
 }
 
-/* The devices found, sorted by address, as a table or JSON. */
+/* The devices found: the JSON array, sorted by address (the table was
+ * printed row by row as they answered). */
 static void report(scan_t *s, const scan_opts_t *o)
 {
     qsort(s->found, s->count, sizeof *s->found, by_ip);
     if (o->json)
         print_json(s);
-    else if (s->count)
-        print_table(s);
     if (s->dropped)
         fprintf(stderr, "ltuya scan: %zu more devices not listed (limit %d)\n", s->dropped,
                 MAX_FOUND);

@@ -10,6 +10,15 @@
 #include "locate.h"
 #include "util.h"
 
+#include <arpa/inet.h>
+
+/* An IPv4 or IPv6 literal (not a name to look up). */
+static bool cli_is_address(const char *s)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
 const char cli_target_help[] =
     "device (a name or id from devices.json, or the options below):\n"
     "  DEVICE               name or id in $LTUYA_DEVICES, ./devices.json,\n"
@@ -160,6 +169,13 @@ static int resolve(cli_target_t *t, const char **ip, const char **id, const char
         t->version_given |= t->entry.version[0] != 0;
         if (!t->port && t->entry.port)
             t->port = t->entry.port;
+        if (!*ip && t->addresses_only) {
+            fprintf(stderr,
+                    "ltuya: %s has no ip in devices.json; with several devices it is not\n"
+                    "  searched for by its beacon: add its ip ('ltuya scan' shows it)\n",
+                    t->name);
+            return CLI_EXIT_CONFIG;
+        }
         if (!*ip) {
             /* an id-only entry: find the device by its beacon, as tinytuya does */
             static char found_ip[40], found_ver[8];
@@ -209,6 +225,13 @@ int cli_target_open(cli_target_t *t, bool keep_alive)
         memcpy(raw_key, k, 16);
         raw_key[16] = 0;
         key = raw_key;
+    }
+    if (t->addresses_only && !cli_is_address(ip)) {
+        fprintf(stderr,
+                "ltuya: %s: '%s' is a host name; with several devices give addresses (the\n"
+                "  engine does not look names up)\n",
+                t->name ? t->name : id, ip);
+        return CLI_EXIT_USAGE;
     }
     if (!t->version_given)
         t->ver = LTUYA_V33;

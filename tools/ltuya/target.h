@@ -29,6 +29,7 @@ typedef struct {
     bool json;
     int verbose;
     bool device22;
+    bool addresses_only; /* several devices: no beacon search, no name lookup (they block) */
     const char *pos[CLI_MAX_POS]; /* positionals after DEVICE */
     int npos;
     /* resolved by cli_target_open */
