@@ -14,7 +14,8 @@ check idf_component.yml "$(sed -n 's/^version: "\(.*\)"$/\1/p' "$src/idf_compone
 check debian/changelog "$(sed -n '1s/^ltuya (\([0-9.]*\)\(-[0-9a-z.~+]*\)\{0,1\}).*/\1/p' "$src/debian/changelog")"
 # no other copy of it in the code (an x.y.z string literal outside version.h)
 others=$(grep -rn --include='*.[ch]' -e '"[0-9]\+\.[0-9]\+\.[0-9]\+"' "$src/src" "$src/tools" "$src/include" "$src/ports" |
-  grep -v '^[^:]*/include/ltuya/version.h:')
+  grep -v '^[^:]*/include/ltuya/version.h:' |
+  grep -v '"3\.1\.1"' || true) # "3.1.1" there is MQTT's protocol version (ltuya bridge), not ours
 [ -z "$others" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: version literals: $others"; }
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "ltuya/device.h"
+#include "ltuya/version.h"
 
 #define ORIGIN_NAME "ltuya"
-#define ORIGIN_SW   "0.1.0"
+#define ORIGIN_SW   LTUYA_VERSION_STRING
 
 static void str(bbuf_t *b, const char *s)
 {
