@@ -48,7 +48,10 @@ dev() { # offset version [profile] [clients]
   dev 4 3.4; echo ","
   dev 5 3.5; echo ","
   dev 6 3.3 plug34; echo ","
-  dev 7 3.3 bulb; echo ","
+  # the bulb acknowledges writes it cannot take and drops them (silent-reject), so
+  # values of another type are sent, acknowledged and left unapplied
+  printf '{"id":"%s","key":"%s","port":%d,"version":"3.3","profile":"bulb","quirks":["silent-reject"]}' \
+    "$(id 7)" $key $((base + 7)); echo ","
   dev 8 3.3; echo ","
   dev 9 3.3; echo ","
   dev 10 3.5
