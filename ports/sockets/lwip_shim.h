@@ -35,20 +35,21 @@
 #error "ports/lwip needs lwip_select (LWIP_SOCKET_SELECT) or lwip_poll (LWIP_SOCKET_POLL)"
 #endif
 
-#define SOCK_WAIT_SELECT LWIP_SOCKET_SELECT
-#define sock_select      lwip_select
-#define sock_poll        lwip_poll
-#define sock_close       lwip_close
-#define sock_connect     lwip_connect
-#define sock_bind        lwip_bind
-#define sock_getsockname lwip_getsockname
-#define sock_getsockopt  lwip_getsockopt
-#define sock_setsockopt  lwip_setsockopt
-#define sock_sendto      lwip_sendto
-#define sock_htons       lwip_htons
-#define sock_ntohs       lwip_ntohs
-#define sock_inet_pton   lwip_inet_pton
-#define sock_inet_ntop   lwip_inet_ntop
+#define SOCK_WAIT_SELECT              LWIP_SOCKET_SELECT
+#define sock_select                   lwip_select
+#define sock_poll                     lwip_poll
+#define SOCK_CONNECT_RESET_IS_REFUSED 1 /* see connect_status() */
+#define sock_close                    lwip_close
+#define sock_connect                  lwip_connect
+#define sock_bind                     lwip_bind
+#define sock_getsockname              lwip_getsockname
+#define sock_getsockopt               lwip_getsockopt
+#define sock_setsockopt               lwip_setsockopt
+#define sock_sendto                   lwip_sendto
+#define sock_htons                    lwip_htons
+#define sock_ntohs                    lwip_ntohs
+#define sock_inet_pton                lwip_inet_pton
+#define sock_inet_ntop                lwip_inet_ntop
 
 /* The public names the shared code defines. */
 #define SOCK_TCP_T          ltuya_lwip_tcp_t

@@ -21,19 +21,20 @@
 #include "ltuya_discovery_posix.h"
 #include "ltuya_posix.h"
 
-#define SOCK_WAIT_SELECT 0
-#define sock_poll        poll
-#define sock_close       close
-#define sock_connect     connect
-#define sock_bind        bind
-#define sock_getsockname getsockname
-#define sock_getsockopt  getsockopt
-#define sock_setsockopt  setsockopt
-#define sock_sendto      sendto
-#define sock_htons       htons
-#define sock_ntohs       ntohs
-#define sock_inet_pton   inet_pton
-#define sock_inet_ntop   inet_ntop
+#define SOCK_WAIT_SELECT              0
+#define sock_poll                     poll
+#define SOCK_CONNECT_RESET_IS_REFUSED 0 /* see connect_status() */
+#define sock_close                    close
+#define sock_connect                  connect
+#define sock_bind                     bind
+#define sock_getsockname              getsockname
+#define sock_getsockopt               getsockopt
+#define sock_setsockopt               setsockopt
+#define sock_sendto                   sendto
+#define sock_htons                    htons
+#define sock_ntohs                    ntohs
+#define sock_inet_pton                inet_pton
+#define sock_inet_ntop                inet_ntop
 
 /* The public names the shared code defines. */
 #define SOCK_TCP_T          ltuya_posix_tcp_t

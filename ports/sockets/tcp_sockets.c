@@ -32,12 +32,15 @@ static ltuya_status_t from_errno(int e)
 }
 
 /* While connecting, lwIP reports a RST answering our SYN as ERR_RST, which
- * err_to_errno() turns into ECONNRESET, not ECONNREFUSED; a reset before the
- * connection exists is a refusal on any stack. */
+ * err_to_errno() turns into ECONNRESET, not ECONNREFUSED. A POSIX host says
+ * ECONNREFUSED for that, and ECONNRESET there means the connection was made
+ * and then reset (the shim sets SOCK_CONNECT_RESET_IS_REFUSED). */
 static ltuya_status_t connect_status(int e)
 {
+#if SOCK_CONNECT_RESET_IS_REFUSED
     if (e == ECONNRESET || e == ECONNABORTED)
         return LTUYA_ERR_REFUSED;
+#endif
     return from_errno(e);
 }
 
