@@ -565,6 +565,36 @@ static void test_posix_setup(void **state)
     assert_int_equal(ltuya_posix_discovery_solicit(&d, "127.0.0.1", 9, NULL), LTUYA_ERR_BAD_STATE);
 }
 
+/* The size check the shared sockets code does with a buffer one byte over
+ * LTUYA_MAX_FRAME (the stack cuts a longer datagram there): a datagram of
+ * exactly LTUYA_MAX_FRAME bytes is parsed, one byte more is too large. */
+static void test_posix_oversized(void **state)
+{
+    (void)state;
+    static uint8_t big[LTUYA_MAX_FRAME + 100];
+    memset(big, 0x55, sizeof big);
+    ltuya_posix_discovery_t d;
+    open_loopback(&d, 1);
+    uint16_t from_port = 0;
+    int tx = loopback_socket(&from_port);
+    ltuya_beacon_t b;
+    ltuya_posix_datagram_src_t src;
+    const size_t sizes[] = {LTUYA_MAX_FRAME + 1, sizeof big};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        send_loopback(tx, d.port[0], big, sizes[i]);
+        assert_int_equal(ltuya_posix_discovery_recv(&d, GUARD_MS, &b, &src),
+                         LTUYA_ERR_FRAME_TOO_LARGE);
+        assert_int_equal(src.port, from_port);
+    }
+    send_loopback(tx, d.port[0], big, LTUYA_MAX_FRAME);
+    ltuya_status_t st = ltuya_posix_discovery_recv(&d, GUARD_MS, &b, &src);
+    assert_int_not_equal(st, LTUYA_ERR_FRAME_TOO_LARGE);
+    assert_int_not_equal(st, LTUYA_OK); /* 0x55 bytes are no beacon */
+    assert_int_not_equal(st, LTUYA_ERR_TIMEOUT);
+    close(tx);
+    ltuya_posix_discovery_close(&d);
+}
+
 /* ---- ltuya scan ---------------------------------------------------------------- */
 
 /* $LTUYA_BIN, else `ltuya` in the build directory above this test. */
@@ -787,7 +817,8 @@ int main(void)
         cmocka_unit_test(test_beacon_vectors), cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_beacon_shapes),  cmocka_unit_test(test_request),
         cmocka_unit_test(test_posix_listen),   cmocka_unit_test(test_posix_solicit),
-        cmocka_unit_test(test_posix_setup),    cmocka_unit_test(test_cli_scan),
+        cmocka_unit_test(test_posix_setup),    cmocka_unit_test(test_posix_oversized),
+        cmocka_unit_test(test_cli_scan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
