@@ -59,6 +59,8 @@ static void raise_fd_limit(void)
     }
 }
 
+/* Count the lines first: each device points into its own fleet_dev_t
+ * (transport, buffers), so the array is allocated once and never moved. */
 static int load(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -68,25 +70,24 @@ static int load(const char *path)
         perror(path);
         return -1;
     }
-    while (fgets(line, sizeof line, f)) {
+    while (fgets(line, sizeof line, f))
+        cap++;
+    rewind(f);
+    devs = calloc((size_t)(cap ? cap : 1), sizeof *devs);
+    uds = calloc((size_t)(cap ? cap : 1), sizeof *uds);
+    if (!devs || !uds)
+        return -1;
+    while (n < cap && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = 0;
         if (!*line)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            devs = realloc(devs, (size_t)cap * sizeof *devs);
-            if (!devs)
-                return -1;
-        }
-        memset(&devs[n], 0, sizeof devs[n]);
         if (fleet_dev_init(&devs[n], line) != 0)
             return -1;
         n++;
     }
     fclose(f);
     memset(line, 0, sizeof line); /* it held a key */
-    uds = calloc((size_t)(n ? n : 1), sizeof *uds);
-    return uds && n ? 0 : -1;
+    return n ? 0 : -1;
 }
 
 static void read_done(void *cookie, ltuya_engine_dev_t *ed, const ltuya_engine_result_t *r)
