@@ -74,10 +74,11 @@ sleep 1
 awk 'NR == FNR { sent[$2] = $1; next }
      { split($2, t, "/") }
      t[1] == "ltuya" && (t[2] in sent) && t[3] == "" && $1 >= sent[t[2]] && /"state":"OFF"/ {
-       d[++m] = ($1 - sent[t[2]]) * 1000; delete sent[t[2]] }
-     END { n = asort(d); if (!n) { print "0 - -"; exit }
-           printf "%d %.2f %.2f\n", n, d[int((n + 1) / 2)], d[int(n * 0.99 + 0.999)] }' \
-  "$work/sent" "$work/sub.log" >"$work/lat"
+       printf "%.3f\n", ($1 - sent[t[2]]) * 1000; delete sent[t[2]] }' \
+  "$work/sent" "$work/sub.log" | sort -n >"$work/delays"
+awk '{ d[NR] = $1 } END { if (!NR) { print "0 - -"; exit }
+       i99 = int(NR * 0.99); if (i99 < NR * 0.99) i99++
+       printf "%d %.2f %.2f\n", NR, d[int((NR + 1) / 2)], d[i99] }' "$work/delays" >"$work/lat"
 read -r got p50 p99 <"$work/lat"
 
 awk -v n=$n -v up=$up -v t0=$t0 -v tu="${t_up:-0}" -v c0=$c0 -v c1=$c1 -v hz=$hz -v w0=$w0 -v w1=$w1 \
