@@ -86,5 +86,11 @@ awk -v n=$n -v up=$up -v t0=$t0 -v tu="${t_up:-0}" -v c0=$c0 -v c1=$c1 -v hz=$hz
   printf "bridge, %d devices pushing every 10 s: %d online after %.1f s\n", n, up, tu ? tu - t0 : -1
   printf "over %.0f s: CPU %.1f %% of one core, RSS %.1f MiB\n", w1 - w0, (c1 - c0) / hz / (w1 - w0) * 100, rss / 1024
   printf "DP change to MQTT state: %d of %d seen, p50 %s ms, p99 %s ms\n", got, s, p50, p99 }'
-kill -TERM $bridge; wait $bridge 2>/dev/null || true
-echo '{"cmd":"quit"}' >&9
+if kill -TERM $bridge 2>/dev/null; then
+  wait $bridge 2>/dev/null || true
+else
+  wait $bridge 2>/dev/null && rc=0 || rc=$?
+  echo "the bridge had exited before the end (status $rc); its last log lines:"
+  tail -5 "$work/bridge.log"
+fi
+echo '{"cmd":"quit"}' >&9 || true
