@@ -2,7 +2,7 @@
 // at once (Promise.all over connect + get + disconnect), as a tuyapi user would.
 // usage: node bench/tuyapi_fleet.js LIST  -> "ok failed wall_ms cpu_ms peak_rss_kib"
 // A device whose promises neither resolve nor reject within TIMEOUT_MS (10 s) counts as
-// failed (tuyapi 7.7.1 left one of 1,000 pending for minutes); wall_ms and cpu_ms run to
+// failed (tuyapi 7.7.1 left one of 1,000 pending for over a minute); wall_ms and cpu_ms run to
 // the last read that succeeded, so such a wait does not count against tuyapi.
 // LIST: one HOST:PORT:ID:KEY:VERSION per line (the simulators' keys).
 'use strict';
