@@ -92,6 +92,10 @@ bench:
 	@bench/latency.sh $(BUILD_BENCH)
 	@echo "== bench/fleet: 1,000 simulated devices in one process =="
 	@bench/fleet.sh $(BUILD_BENCH)
+	@echo "== bench/engine_fleet: 100 / 1,000 / 10,000 devices at 20 ms through the engine, against tuyapi =="
+	@bench/engine_fleet.sh $(BUILD_BENCH)
+	@echo "== bench/bridge_fleet: ltuya bridge with 1,000 plugs pushing every 10 s =="
+	@bench/bridge_fleet.sh $(BUILD_BENCH)
 
 demo: build
 	@scripts/deps.sh demo

@@ -35,7 +35,7 @@ _ltuya() {
       --devices) devfile=${COMP_WORDS[i + 1]}; ((i++)) ;;
       --ip | --id | --key | --port | --version | -V | --dp | -t | --timeout | --interval | --for | \
         --retries | --profile | --quirk | --config | --host | --seed | --fault | --solicit | --session-key | \
-        --direction | --clients | --idle-timeout | --udp-port | --beacon-interval | --solicit-port) ((i++)) ;;
+        --direction | --clients | --idle-timeout | --udp-port | --beacon-interval | --push-interval | --solicit-port) ((i++)) ;;
       -*) ;;
       *) ((positional++)) ;;
     esac
@@ -49,7 +49,7 @@ _ltuya() {
     --direction) _ltuya_words < <(printf '%s\n' device client any); return ;;
     --ip | --id | --key | --port | --dp | -t | --timeout | --interval | --for | --retries | --host | \
       --seed | --session-key | --solicit | --clients | --idle-timeout | --udp-port | --beacon-interval | \
-      --solicit-port | --fault | --quirk | --profile) return ;;
+      --push-interval | --solicit-port | --fault | --quirk | --profile) return ;;
   esac
 
   if [[ $cur == -* ]]; then

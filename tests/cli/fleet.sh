@@ -2,7 +2,7 @@
 # Fleet-scale simulator options: --latency MS[:JITTER] and "latency" per fleet
 # entry (checked through the simulator's own counters: the latencies it drew and
 # the shortest wait a held frame really had, never a client-side clock), and
-# --shard K/N (one fleet file served by N processes).
+# --shard K/N (one fleet file served by N processes), --push-interval S.
 # Usage: fleet.sh path/to/ltuya
 set -u
 bin=$1
@@ -105,6 +105,27 @@ expect_rc "unknown quirk in a fleet file" $? 2
 sed 's/"latency":200/"latency":"soon"/' "$work/fleet.json" >"$work/bad.json"
 "$bin" sim --config "$work/bad.json" >/dev/null 2>&1
 expect_rc "bad latency in a fleet file" $? 2
+
+# ---- --push-interval: the device reports its status by itself ----------------------
+# Counted by what the client received and the simulator's own push counter; the
+# watch lasts 3 s at 0.5 s intervals, so "at least 2" leaves room on a loaded machine.
+# Periodic pushes carry the whole status (DP 1 first); watch's own energy refreshes
+# (--interval, kept long here) only bring the measured DPs.
+watch_pushes() { # version
+  "$bin" watch --ip 127.0.0.1 --port $port --id "$(dev_id 0)" --key $key -V "$1" --json --for 3 \
+    --interval 60 2>/dev/null | grep -c '"event":"push".*"dps":{"1":'
+}
+start_sim --id "$(dev_id 0)" --key $key --version 3.5 --port $port --push-interval 0.5
+at_least "3.5 pushes seen by watch" "$(watch_pushes 3.5)" 2
+at_least "3.5 pushes counted by the sim" "$(stat_of "$(sim_cmd '{"cmd":"stats"}')" pushes)" 2
+stop_sim
+start_sim --id "$(dev_id 0)" --key $key --version 3.3 --port $port
+at_most "no pushes without --push-interval" "$(watch_pushes 3.3)" 0
+stop_sim
+"$bin" sim --id "$(dev_id 0)" --key $key --port $port --push-interval soon >/dev/null 2>&1
+expect_rc "--push-interval soon refused" $? 2
+"$bin" sim --id "$(dev_id 0)" --key $key --port $port --push-interval -1 >/dev/null 2>&1
+expect_rc "--push-interval -1 refused" $? 2
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

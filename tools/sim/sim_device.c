@@ -782,3 +782,11 @@ const char *sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn
             push_dps(conns[i], ch.ids, ch.n);
     return NULL;
 }
+
+void sim_device_push_status(sim_device_t *d, sim_conn_t **conns, size_t n)
+{
+    sim_device_measure(d);
+    for (size_t i = 0; i < n; i++)
+        if (conns[i] && conns[i]->dev == d && ready(conns[i]))
+            push_dps(conns[i], NULL, 0);
+}

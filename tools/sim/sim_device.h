@@ -182,6 +182,10 @@ void sim_conn_opened(sim_conn_t *c);
 const char *sim_device_set(sim_device_t *d, const ltuya_dps_t *changes, sim_conn_t **conns,
                            size_t n);
 
+/* Time passed (--push-interval): re-measure and push the whole status to
+ * every ready connection of d among `conns`, as a plug reporting by itself. */
+void sim_device_push_status(sim_device_t *d, sim_conn_t **conns, size_t n);
+
 /* Re-measure voltage, current and power (a DP refresh, or time passing). */
 void sim_device_measure(sim_device_t *d);
 

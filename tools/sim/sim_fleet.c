@@ -138,6 +138,8 @@ bool sim_setup_slot(sim_slot_t *sl, size_t file_index, const char *id, const cha
                                              : LTUYA_UDP_PORT;
     sl->beacon_ms = (sl->dev.quirks & SIM_Q_SILENT_BEACONS) ? 0 : (uint32_t)(c->beacon_s * 1000);
     sl->next_beacon = 0;
+    sl->push_ms = (uint32_t)(c->push_s * 1000);
+    sl->next_push = 0; /* the loop spreads the first pushes over one interval */
     sl->solicit_fd = -1;
     if (c->version == LTUYA_V35 && c->solicit_port) {
         sl->solicit_fd = udp_bind(c->host, c->solicit_port);

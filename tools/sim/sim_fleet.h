@@ -22,6 +22,8 @@ typedef struct {
     int solicit_fd;     /* 3.5: 0x25 requests come in here */
     uint32_t beacon_ms; /* 0 = no periodic beacons */
     uint64_t next_beacon;
+    uint32_t push_ms; /* --push-interval: 0 = no periodic status pushes */
+    uint64_t next_push;
 } sim_slot_t;
 
 /* What all devices share unless their entry in a fleet file says otherwise. */
@@ -33,6 +35,7 @@ typedef struct {
     uint32_t seed;
     unsigned udp_port;
     double beacon_s;
+    double push_s; /* --push-interval */
     unsigned solicit_port;
     const float *faults; /* SIM_F_COUNT rates */
     unsigned latency_ms, jitter_ms;

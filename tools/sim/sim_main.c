@@ -177,6 +177,26 @@ static void periodic_beacon(sim_slot_t *sl, uint64_t t)
     sl->next_beacon = t + sl->beacon_ms;
 }
 
+/* --push-interval: the status pushed to the device's clients; the first push
+ * of each device falls at a point of the first interval spread by its index,
+ * so a fleet does not push all at once. */
+static void periodic_push(sim_slot_t *sl, size_t index, uint64_t t)
+{
+    if (!sl->push_ms)
+        return;
+    if (!sl->next_push) {
+        sl->next_push = t + 1 + (uint64_t)sl->push_ms * index / (sim_nslots ? sim_nslots : 1);
+        return;
+    }
+    if (t < sl->next_push)
+        return;
+    sim_device_push_status(&sl->dev, conns, max_conns);
+    for (size_t i = 0; i < max_conns; i++)
+        if (conns[i] && conns[i]->dev == &sl->dev && !flush(conns[i]))
+            drop(i, true);
+    sl->next_push = t + sl->push_ms;
+}
+
 /* A 3.5 discovery request: {"from":"app","ip":IP}; answer to IP at the
  * request's source port, if IP is a loopback address. */
 static void answer_solicit(sim_slot_t *sl)
@@ -353,6 +373,8 @@ static void usage(FILE *f)
         "                      garbage, close (FIN after the frame) (repeatable; seeded)\n"
         "  --udp-port P        send beacons to 127.0.0.1:P (default 6666 for 3.1, else 6667)\n"
         "  --beacon-interval S seconds between beacons (default 5; 0 = none)\n"
+        "  --push-interval S   push the whole status to connected clients every S seconds\n"
+        "                      (default 0 = only when something changes)\n"
         "  --solicit-port P    3.5: answer discovery requests on P (default 7000; 0 = no)\n"
         "  --control           read control commands from stdin even when it is a terminal\n"
         "  --latency MS[:J]    each frame the device sends leaves MS +- J ms later (seeded,\n"
@@ -428,6 +450,7 @@ static const char *const option_names[] = {
     ['u'] = "--udp-port",
     ['S'] = "--solicit-port",
     ['b'] = "--beacon-interval",
+    ['I'] = "--push-interval",
     ['L'] = "--latency",
     ['D'] = "--shard",
 };
@@ -497,6 +520,10 @@ static bool take_option(int opt, const char *arg, sim_options_t *o)
     case 'b':
         c->beacon_s = strtod(arg, &end);
         return end != arg && !*end && c->beacon_s >= 0 ? true : bad_value(opt, arg);
+    case 'I':
+        c->push_s = strtod(arg, &end);
+        return end != arg && !*end && c->push_s >= 0 && c->push_s <= 86400 ? true
+                                                                           : bad_value(opt, arg);
     case 'L':
         return sim_parse_latency(arg, &c->latency_ms, &c->jitter_ms) ? true : bad_value(opt, arg);
     case 'D':
@@ -521,6 +548,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"seed", required_argument, NULL, 's'},
         {"udp-port", required_argument, NULL, 'u'},
         {"beacon-interval", required_argument, NULL, 'b'},
+        {"push-interval", required_argument, NULL, 'I'},
         {"solicit-port", required_argument, NULL, 'S'},
         {"config", required_argument, NULL, 'C'},
         {"fault", required_argument, NULL, 'F'},
@@ -640,6 +668,9 @@ static int poll_timeout(uint64_t t0)
     for (size_t i = 0; i < sim_nslots; i++)
         if (sim_slots[i].beacon_ms && sim_slots[i].next_beacon < next)
             next = sim_slots[i].next_beacon;
+    for (size_t i = 0; i < sim_nslots; i++)
+        if (sim_slots[i].push_ms && sim_slots[i].next_push < next)
+            next = sim_slots[i].next_push;
     return next > t0 ? (int)(next - t0) : 0;
 }
 
@@ -730,6 +761,8 @@ static int serve(sim_loop_t *l)
         uint64_t t = now_ms();
         for (size_t i = 0; i < sim_nslots; i++)
             periodic_beacon(&sim_slots[i], t);
+        for (size_t i = 0; i < sim_nslots; i++)
+            periodic_push(&sim_slots[i], i, t);
         for (size_t k = 0; k < l->n; k++) {
             size_t m = l->map[k];
             if (!l->pfd[k].revents)
