@@ -54,7 +54,17 @@ dev() { # offset version [profile] [clients]
     "$(id 7)" $key $((base + 7)); echo ","
   dev 8 3.3; echo ","
   dev 9 3.3; echo ","
-  dev 10 3.5
+  dev 10 3.5; echo ","
+  # firmware on Tuya's device SDK (protocol.md 4.4): one quirk each, test_quirks()
+  q=0
+  for quirk in no-refresh-reply:3.3 native-endian-ack:3.3 push-before-ack:3.3 push-during-handshake:3.5 \
+    push-during-handshake:3.4; do
+    q=$((q + 1))
+    printf '{"id":"%s","key":"%s","port":%d,"version":"%s","quirks":["%s"]}' \
+      "$(id $((10 + q)))" $key $((base + 10 + q)) "${quirk#*:}" "${quirk%%:*}"
+    [ $q -lt 5 ] && echo ","
+  done
+  echo
   echo "]"
 } >"$work/fleet.json"
 

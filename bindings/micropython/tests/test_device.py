@@ -202,9 +202,34 @@ def test_api():
     check("debug get_dps", g.get_dps(1) in (True, False))
 
 
+# (port offset, version, quirk) as run.sh lays them out
+QUIRKS = ((11, "3.3", "no-refresh-reply"), (12, "3.3", "native-endian-ack"),
+          (13, "3.3", "push-before-ack"), (14, "3.5", "push-during-handshake"),
+          (15, "3.4", "push-during-handshake"))
+
+
+def test_quirks():
+    for n, v, quirk in QUIRKS:
+        for keep in (True, False):
+            name = "%s %s keep_alive=%s" % (quirk, v, keep)
+            d = device(n, v, keep_alive=keep)
+            check(name + ": turn_off", d.turn_off() == {"dps": {"1": False}})
+            check(name + ": off read back", d.get_dps(1) is False)
+            check(name + ": set_dps", d.set_dps(9, 120) == {"dps": {"9": 120}})
+            check(name + ": set read back", d.get_dps(9) == 120)
+            check(name + ": turn_on", d.turn_on() == {"dps": {"1": True}})
+            check(name + ": on read back", d.is_on is True)
+            # a refresh the device never answers falls back to a status query
+            check(name + ": refresh", d.refresh() is True)
+            check(name + ": voltage", near(d.voltage, 200.0, 260.0))
+            d.set_dps(9, 0)
+            d.close()  # the device takes one client
+
+
 for v, n in VERSIONS:
     test_version(v, n)
 test_errors()
 test_api()
+test_quirks()
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
