@@ -7,8 +7,7 @@
 set -u
 bin=$(realpath "$1")
 src=$(realpath "${2:-$(dirname "$0")/../..}")
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
@@ -20,30 +19,11 @@ unset LTUYA_DEVICES LTUYA_KEY
 export XDG_CONFIG_HOME=$work/xdg HOME=$work/home
 cd "$work" || exit 1
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
-lacks() { case "$2" in *"$3"*) bad "$1: did not expect '$3' in: $2" ;; *) ok ;; esac; }
 # run: exit code in $rc, stdout in $out, stderr in $err
-run() { "$bin" "$@" >"$work/o" 2>"$work/e"; rc=$?; out=$(cat "$work/o"); err=$(cat "$work/e"); }
 
 start_sim() { # version [sim options]
   local v=$1; shift
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version "$v" --port $port "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim $v did not start: $(cat "$work/sim.err")"
-}
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
+  sim_spawn "sim $v" --id $id --key $key --version "$v" --port $port "$@"
 }
 sim_state() { echo '{"cmd":"get"}' >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
 
@@ -286,5 +266,4 @@ contains "watch: reconnected line" "$w" '"event":"reconnected"'
 contains "watch: what changed while away" "$(grep '"event":"changed"' "$work/w.out")" '"38":"off"'
 stop_sim
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -5,8 +5,7 @@
 # Usage: device.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
@@ -15,29 +14,10 @@ port=$((12000 + $$ % 10000))
 args="--ip 127.0.0.1 --port $port --id $id"
 trap 'stop_sim; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
-
 start_sim() { # version [sim options]
   local v=$1; shift
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version "$v" --port $port "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl" # hold the control pipe open
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim $v did not start: $(cat "$work/sim.err")"
+  sim_spawn "sim $v" --id $id --key $key --version "$v" --port $port "$@"
 }
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
-}
-sim_cmd() { echo "$1" >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
 
 for v in 3.1 3.2 3.3 3.4 3.5; do
   start_sim $v
@@ -263,5 +243,4 @@ done
 contains "fleet control by index" "$(sim_cmd '{"cmd":"stats","device":999}')" '"handshakes":1,'
 stop_sim
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

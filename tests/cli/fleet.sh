@@ -6,38 +6,17 @@
 # Usage: fleet.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 key=0123456789abcdef
 port=$((1100 + $$ % 200 * 4)) # 4 ports; below the ephemeral range (32768+), apart from the other scripts
 trap 'stop_sim; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
 stat_of() { printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
 at_least() { [ "${2:-0}" -ge "$3" ] 2>/dev/null && ok || bad "$1: $2 < $3"; }
 at_most() { [ "${2:-0}" -le "$3" ] 2>/dev/null && ok || bad "$1: $2 > $3"; }
 
-start_sim() { # sim options...
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --beacon-interval 0 "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim did not start: $(cat "$work/sim.err")"
-}
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
-}
-sim_cmd() { echo "$1" >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
+start_sim() { sim_spawn "sim" --beacon-interval 0 "$@"; } # sim options...
 dev_id() { printf 'bf%018d' "$1"; }
 get() { # index version
   "$bin" get --ip 127.0.0.1 --port $((port + $1)) --id "$(dev_id "$1")" --key $key -V "$2" -t 5 --json
@@ -127,5 +106,4 @@ expect_rc "--push-interval soon refused" $? 2
 "$bin" sim --id "$(dev_id 0)" --key $key --port $port --push-interval -1 >/dev/null 2>&1
 expect_rc "--push-interval -1 refused" $? 2
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

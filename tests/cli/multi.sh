@@ -8,27 +8,11 @@
 # Usage: multi.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 key=0123456789abcdef
 port=$((12000 + $$ % 1000 * 20)) # below the ephemeral range (32768+): 50 ports in a row
 trap 'exec 8<&- 2>/dev/null; stop_sim; rm -rf "$work"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
-lacks() { case "$2" in *"$3"*) bad "$1: did not expect '$3' in: $2" ;; *) ok ;; esac; }
-sim_cmd() { echo "$1" >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
-}
 
 # 49 simulated devices (index 0..48) + "dead" (index 49: a port nothing listens on).
 # devices.json gives device 7 (3.3) a wrong key; device 11's only slot is held below.
@@ -239,5 +223,4 @@ kill -0 $scan_pid 2>/dev/null && ok || bad "the scan ended early"
 kill -INT $scan_pid; wait $scan_pid
 [ "$(grep -c bf000000000000000000 "$work/scan.txt")" -eq 1 ] && ok || bad "scan: the row twice: $(cat "$work/scan.txt")"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

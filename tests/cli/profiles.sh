@@ -8,39 +8,17 @@
 # Usage: profiles.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
 port=$((25000 + $$ % 5000))
 trap 'stop_sim; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
-lacks() { case "$2" in *"$3"*) bad "$1: did not expect '$3' in: $2" ;; *) ok ;; esac; }
-
 start_sim() { # profile [sim options]
   local p=$1; shift
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version 3.4 --port $port --beacon-interval 0 --profile "$p" \
-    "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim $p did not start: $(cat "$work/sim.err")"
+  sim_spawn "sim $p" --id $id --key $key --version 3.4 --port $port --beacon-interval 0 --profile "$p" "$@"
 }
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
-}
-sim_cmd() { echo "$1" >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
 cli() { "$bin" "$@" --ip 127.0.0.1 --port $port --id $id --key $key -V 3.4 -t 3; }
 
 # ---- devices.json as the wizard writes it -------------------------------------
@@ -146,5 +124,4 @@ cli set 9=f >/dev/null; expect_rc "sensor unit" $? 0
 contains "sensor reading from the control interface" "$(sim_cmd '{"cmd":"set","dps":{"2":60}}')" '"2":60'
 stop_sim
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

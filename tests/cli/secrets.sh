@@ -7,8 +7,7 @@
 # Usage: secrets.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=Zq7Kx2Lm9Pw4Rt6Y # distinctive, so a match cannot be a coincidence
@@ -17,9 +16,6 @@ port=$((22000 + $$ % 3000))
 uport=$((port + 1))
 args="--ip 127.0.0.1 --port $port --id $id"
 trap 'stop_sim; rm -rf "$work"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # every spelling of a key that could leak
 forms() {
@@ -51,21 +47,8 @@ rc_is() { [ "$(cat "$work/rc")" -eq "$2" ] && ok || bad "$1: exit $(cat "$work/r
 
 start_sim() { # version [sim options]
   local v=$1; shift
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version "$v" --port $port --udp-port $uport \
-    --beacon-interval 0.3 "$@" <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim $v did not start: $(cat "$work/sim.err")"
-}
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
+  sim_spawn "sim $v" --id $id --key $key --version "$v" --port $port --udp-port $uport \
+    --beacon-interval 0.3 "$@"
 }
 
 cat >"$work/devices.json" <<JSON
@@ -128,5 +111,4 @@ chmod 644 "$work/devices.json"
 run "world-readable devices.json" "$bin" get Desk --devices "$work/devices.json" --port $port -t 1
 case "$(cat "$work/out")" in *"readable by other users"*) ok ;; *) bad "no warning for a world-readable devices.json" ;; esac
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -15,18 +15,13 @@ set -u
 bin=$1
 mpy=${2:-${MICROPYTHON:-$(command -v micropython || true)}}
 seed_dir=${3:-${LTUYA_SEED_DIR:-$(dirname "$0")/../../../shared/seed}}
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
 port=$((30000 + $$ % 5000))
 sim_pid=
 trap '[ -n "$sim_pid" ] && { echo "{\"cmd\":\"quit\"}" >&9; wait "$sim_pid"; }; rm -rf "$work"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
 
 if [ ! -x "$mpy" ] 2>/dev/null || [ -z "$mpy" ]; then
   echo "SKIP: no MicroPython unix binary (pass one, set MICROPYTHON, or put micropython on PATH)"
@@ -94,23 +89,8 @@ print('GET', d.get_dps())
 PY
 
 start_sim() { # [sim options]
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version 3.3 --port $port --beacon-interval 0 "$@" \
-    <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && return 0; sleep 0.05; done
-  bad "sim did not start: $(cat "$work/sim.err")"
+  sim_spawn "sim" --id $id --key $key --version 3.3 --port $port --beacon-interval 0 "$@"
 }
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
-}
-sim_cmd() { echo "$1" >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
 drive() { (cd "$work" && MICROPYPATH="$work" timeout 60 "$mpy" drive.py "$1" 2>&1); }
 
 # default: ACK, then the push 20-80 ms later; uTuya's set_dps returns the push
@@ -128,5 +108,4 @@ out=$(drive 1)
 contains "back-to-back: uTuya set_dps fails as on the old simulator" "$out" "SET None"
 stop_sim
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

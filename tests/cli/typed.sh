@@ -9,39 +9,18 @@
 # Usage: typed.sh path/to/ltuya
 set -u
 bin=$1
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 id=bf0123456789abcdefgh
 key=0123456789abcdef
 port=$((32000 + $$ % 700)) # below the ephemeral range (32768+); no other test script uses it
 trap 'stop_sim; rm -rf "$work"' EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { [ "$2" -eq "$3" ] && ok || bad "$1: exit $2, expected $3"; }
-contains() { case "$2" in *"$3"*) ok ;; *) bad "$1: expected '$3' in: $2" ;; esac; }
-lacks() { case "$2" in *"$3"*) bad "$1: did not expect '$3' in: $2" ;; *) ok ;; esac; }
-
 start_sim() { # profile
-  rm -f "$work/ctl"; mkfifo "$work/ctl"
-  "$bin" sim --id $id --key $key --version 3.4 --port $port --beacon-interval 0 --profile "$1" \
-    <"$work/ctl" >"$work/sim.out" 2>"$work/sim.err" &
-  sim_pid=$!
-  exec 9>"$work/ctl"
-  for _ in $(seq 100); do grep -q READY "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
-  grep -q READY "$work/sim.out" || bad "sim $1 did not start: $(cat "$work/sim.err")"
+  sim_spawn "sim $1" --id $id --key $key --version 3.4 --port $port --beacon-interval 0 --profile "$1"
   "$bin" sim --id $id --key $key --version 3.4 --port $port --profile "$1" --print-devices-json \
     >"$work/devices.json"
   chmod 600 "$work/devices.json"
-}
-stop_sim() {
-  if [ -n "${sim_pid:-}" ]; then
-    echo '{"cmd":"quit"}' >&9 2>/dev/null
-    exec 9>&-
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=
-  fi
 }
 sim_state() { echo '{"cmd":"get"}' >&9; sleep 0.2; tail -n 1 "$work/sim.out"; }
 cli() { "$bin" "$@" --devices "$work/devices.json" --port $port -t 3; }
@@ -190,5 +169,4 @@ contains "30.5 is 305" "$(sim_state)" '"10":305'
 refused "sensor alarm enum" set $id temp_alarm=maybe
 stop_sim
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
