@@ -59,7 +59,8 @@ fi
 # Best effort: if they cannot be installed, cross-test.sh prints SKIP.
 if [ "$want" = test ] || [ "$want" = cross ]; then
   cross=(gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user
-    libcmocka-dev:armhf libmbedtls-dev:armhf libcmocka-dev:s390x libmbedtls-dev:s390x)
+    libcmocka-dev:armhf libmbedtls-dev:armhf libcmocka-dev:s390x libmbedtls-dev:s390x
+    libuv1-dev:armhf libuv1-dev:s390x)
   missing=()
   for p in "${cross[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
