@@ -20,7 +20,7 @@ case "$want" in
                python3 gcc-arm-none-eabi libnewlib-arm-none-eabi g++ mandoc man-db zsh fish dpkg-dev
                mosquitto mosquitto-clients iproute2) ;;
   # make package: the Debian build (debian/) and its checks
-  package) pkgs+=(g++ dpkg-dev debhelper fakeroot lintian man-db) ;;
+  package) pkgs+=(g++ dpkg-dev debhelper fakeroot lintian man-db libmosquitto-dev libyaml-dev) ;;
   coverage) pkgs+=(libcmocka-dev gcovr) ;;
   demo) pkgs+=(mosquitto mosquitto-clients) ;;
   build|cross) ;;
