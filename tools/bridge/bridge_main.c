@@ -154,7 +154,7 @@ int ltuya_bridge_main(int argc, char **argv)
     bool beacon_port_given = false;
     optind = 1;
     int c;
-    long n;
+    long n = 0; /* set by every parse_long() that succeeds; gcc -O2 cannot see it */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
