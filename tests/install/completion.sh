@@ -41,7 +41,7 @@ expect() { # description expected-candidates words...
 }
 d=(--devices "$work/devices.json")
 expect "command" "get" "$bin" g
-expect "commands starting with s" "set scan sim" "$bin" s
+expect "commands starting with s" "set snapshot scan sim" "$bin" s
 expect "help COMMAND" "watch" "$bin" help wa
 expect "an option of get" "--json" "$bin" get --js
 expect "protocol versions" "3.1 3.2 3.3 3.4 3.5" "$bin" on -V 3.
